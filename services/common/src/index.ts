@@ -1,0 +1,6 @@
+export * from './config';
+export * from './endpoints';
+export * from './errors';
+export * from './chain';
+export * from './shutdown';
+export * from './process';
