@@ -1,0 +1,52 @@
+// compose-config loads a compose file the way Docker Compose itself does, with compose-go (the library
+// inside `docker compose`): .env interpolation, validation against the compose-spec JSON schema, the
+// consistency checks (depends_on targets, volumes, networks) and normalisation. It prints the resolved
+// project as JSON, or the loader's error and exit code 1. No Docker engine is needed.
+//
+// test/unit/compose.test.ts builds and runs it: go run . <path/to/docker-compose.yaml>
+// Only the compose file's own .env is read (not the shell's environment), so the result is reproducible.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: compose-config <compose file>")
+		os.Exit(2)
+	}
+	file, err := filepath.Abs(os.Args[1])
+	if err != nil {
+		fail(err)
+	}
+	opts, err := cli.NewProjectOptions(
+		[]string{file},
+		cli.WithWorkingDirectory(filepath.Dir(file)),
+		cli.WithEnvFiles(), // the .env next to the compose file
+		cli.WithDotEnv,
+	)
+	if err != nil {
+		fail(err)
+	}
+	project, err := opts.LoadProject(context.Background())
+	if err != nil {
+		fail(err)
+	}
+	out, err := json.MarshalIndent(project, "", "  ")
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println(string(out))
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}

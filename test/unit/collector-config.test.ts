@@ -1,0 +1,207 @@
+// Static checks of otel-collector/config.yaml against the lab's contracts, plus the collector's own
+// `validate` command when the native lab has built the collector.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+
+import { environmentOf, publishedPorts, readCompose, readDotEnv, ROOT } from './compose.ts';
+import { nativeBinary, skipUnlessBuilt } from './native-binaries.ts';
+
+interface Pipeline {
+  receivers: string[];
+  processors?: string[];
+  exporters: string[];
+}
+type Components = Record<string, Record<string, unknown> | null>;
+interface CollectorConfig {
+  extensions: Components;
+  receivers: Components;
+  processors: Components;
+  connectors: Components;
+  exporters: Components;
+  service: {
+    extensions: string[];
+    pipelines: Record<string, Pipeline>;
+    telemetry: {
+      metrics: { readers: { pull: { exporter: { prometheus: { host: string; port: number } } } }[] };
+    };
+  };
+}
+
+const CONFIG_FILE = join(ROOT, 'otel-collector', 'config.yaml');
+const config = parse(readFileSync(CONFIG_FILE, 'utf8')) as CollectorConfig;
+const compose = readCompose();
+const env = readDotEnv();
+
+/**
+ * Component types of collector-contrib 0.159.0 that the config may use (checked against each component's
+ * metadata.yaml at v0.159.0). The deprecated aliases (`otlp` exporter, `spanmetrics`, `servicegraph`) still
+ * load there but log warnings, so they are refused here.
+ */
+const KNOWN_TYPES: Record<string, string[]> = {
+  extensions: ['health_check'],
+  receivers: ['otlp'],
+  processors: ['memory_limiter', 'batch'],
+  connectors: ['span_metrics', 'service_graph'],
+  exporters: ['otlp_grpc', 'prometheus'],
+};
+
+function typeOf(id: string): string {
+  return id.split('/')[0] ?? id;
+}
+
+function component(kind: keyof typeof KNOWN_TYPES, id: string): Record<string, unknown> {
+  const section = config[kind as 'receivers'];
+  const value = section[id];
+  assert.ok(value !== undefined, `${kind}.${id} is not defined`);
+  return value ?? {};
+}
+
+function at(node: unknown, ...path: string[]): unknown {
+  let current = node;
+  for (const key of path) {
+    current = (current as Record<string, unknown> | undefined)?.[key];
+  }
+  return current;
+}
+
+/** Milliseconds of a Go duration like `1100ms`, `2s`, `500us`. */
+function millis(duration: string): number {
+  const match = /^(\d+(?:\.\d+)?)(us|ms|s|m)$/.exec(duration);
+  assert.ok(match?.[1] !== undefined && match[2] !== undefined, `"${duration}" is not a duration`);
+  const scale: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+  return Number(match[1]) * (scale[match[2]] ?? Number.NaN);
+}
+
+describe('otel-collector/config.yaml', () => {
+  test('uses only component types that exist at collector-contrib 0.159.0, under their current names', () => {
+    for (const [kind, types] of Object.entries(KNOWN_TYPES)) {
+      for (const id of Object.keys(config[kind as 'receivers'])) {
+        assert.ok(
+          types.includes(typeOf(id)),
+          `${kind}.${id}: type ${typeOf(id)} is not one of ${types.join(', ')}`,
+        );
+      }
+    }
+  });
+
+  test('memory_limiter comes first in every pipeline, then batch in the traces pipeline', () => {
+    for (const [name, pipeline] of Object.entries(config.service.pipelines)) {
+      assert.equal(pipeline.processors?.[0], 'memory_limiter', `pipeline ${name}`);
+    }
+    assert.deepEqual(config.service.pipelines.traces?.processors, ['memory_limiter', 'batch']);
+    const limiter = component('processors', 'memory_limiter');
+    const containerLimit = compose.services['otel-collector']?.deploy?.resources?.limits?.memory;
+    assert.equal(containerLimit, '256M');
+    assert.ok(Number(limiter.limit_mib) < 256, 'memory_limiter must refuse data below the container limit');
+  });
+
+  test('traces go to Tempo and Jaeger over OTLP gRPC, queued and retried to ride out a 30 s outage', () => {
+    const traces = config.service.pipelines.traces;
+    assert.ok(traces);
+    const targets: Record<string, string> = {
+      'otlp_grpc/tempo': 'tempo:4317',
+      'otlp_grpc/jaeger': 'jaeger-collector:4317',
+    };
+    for (const [id, endpoint] of Object.entries(targets)) {
+      assert.ok(traces.exporters.includes(id), `traces pipeline lacks ${id}`);
+      const exporter = component('exporters', id);
+      assert.equal(exporter.endpoint, endpoint);
+      assert.equal(
+        compose.services[endpoint.split(':')[0] ?? ''] !== undefined,
+        true,
+        `${endpoint} is a compose service`,
+      );
+      assert.equal(at(exporter, 'sending_queue', 'sizer'), 'items');
+      // 30 s at 1,000 spans/s, far above the lab's default load of ~10-20 spans/s.
+      assert.ok(Number(at(exporter, 'sending_queue', 'queue_size')) >= 30_000, `${id}: queue too small`);
+      assert.notEqual(at(exporter, 'retry_on_failure', 'enabled'), false, `${id}: retries disabled`);
+      assert.ok(
+        millis(String(at(exporter, 'retry_on_failure', 'max_interval'))) <= 5000,
+        `${id}: max_interval`,
+      );
+      assert.ok(
+        millis(String(at(exporter, 'retry_on_failure', 'max_elapsed_time'))) >= 60_000,
+        `${id}: gives up early`,
+      );
+    }
+  });
+
+  test('span metrics: Jaeger-compatible names, buckets resolving 0-5 s, exemplars, HTTP dimensions', () => {
+    const spanMetrics = component('connectors', 'span_metrics');
+    assert.equal(spanMetrics.namespace, 'traces.span.metrics');
+    assert.equal(at(spanMetrics, 'histogram', 'unit'), 'ms');
+    assert.equal(at(spanMetrics, 'exemplars', 'enabled'), true);
+    const dimensions = (spanMetrics.dimensions as { name: string }[]).map((dimension) => dimension.name);
+    assert.deepEqual(dimensions, ['http.request.method', 'http.response.status_code']);
+    const buckets = (at(spanMetrics, 'histogram', 'explicit', 'buckets') as string[]).map(millis);
+    assert.deepEqual(
+      buckets,
+      [...buckets].sort((a, b) => a - b),
+      'buckets must ascend',
+    );
+    assert.ok(buckets.includes(5000), 'a bucket edge at 5 s (/random_sleep max)');
+    assert.ok(buckets.filter((edge) => edge <= 5000).length >= 15, 'at least 15 buckets within 0-5 s');
+    const gaps = buckets.slice(1).map((edge, index) => edge - (buckets[index] ?? 0));
+    assert.ok(
+      gaps.filter((_, index) => (buckets[index + 1] ?? 0) <= 5000).every((gap) => gap <= 500),
+      'no gap wider than 500 ms below 5 s',
+    );
+    assert.ok(config.service.pipelines.traces?.exporters.includes('span_metrics'));
+  });
+
+  test('connectors flush every SPANMETRICS_FLUSH_INTERVAL, with the same default as .env and compose', () => {
+    const defaultFlush = env.get('SPANMETRICS_FLUSH_INTERVAL');
+    assert.ok(defaultFlush !== undefined && millis(defaultFlush) <= 15_000);
+    for (const id of ['span_metrics', 'service_graph']) {
+      assert.equal(
+        component('connectors', id).metrics_flush_interval,
+        `\${env:SPANMETRICS_FLUSH_INTERVAL:-${defaultFlush}}`,
+      );
+    }
+    const collectorEnv = environmentOf(compose.services['otel-collector'] ?? {});
+    assert.equal(collectorEnv.get('SPANMETRICS_FLUSH_INTERVAL'), defaultFlush);
+  });
+
+  test('span metrics and service graph reach the Prometheus exporter on 8889, OpenMetrics, published', () => {
+    const metrics = Object.values(config.service.pipelines).find((pipeline) =>
+      pipeline.exporters.includes('prometheus'),
+    );
+    assert.ok(metrics, 'no pipeline exports to prometheus');
+    assert.deepEqual([...metrics.receivers].sort(), ['service_graph', 'span_metrics']);
+    const exporter = component('exporters', 'prometheus');
+    assert.equal(exporter.endpoint, '0.0.0.0:8889');
+    assert.equal(exporter.enable_open_metrics, true);
+    assert.equal(exporter.translation_strategy, 'UnderscoreEscapingWithSuffixes');
+    const published = publishedPorts(compose).find((port) => port.service === 'otel-collector');
+    assert.equal(published?.containerPort, 8889);
+  });
+
+  test('receivers, health check and own telemetry listen on all interfaces, on the ports compose and Prometheus use', () => {
+    const otlp = component('receivers', 'otlp');
+    assert.equal(at(otlp, 'protocols', 'grpc', 'endpoint'), '0.0.0.0:4317');
+    assert.equal(at(otlp, 'protocols', 'http', 'endpoint'), '0.0.0.0:4318');
+    assert.equal(component('extensions', 'health_check').endpoint, '0.0.0.0:13133');
+    assert.deepEqual(config.service.extensions, ['health_check']);
+    const healthcheck = (compose.services['otel-collector']?.healthcheck?.test ?? []) as string[];
+    assert.ok(
+      healthcheck.includes('http://127.0.0.1:13133/'),
+      'compose healthcheck probes the health_check port',
+    );
+    const reader = config.service.telemetry.metrics.readers[0]?.pull.exporter.prometheus;
+    assert.deepEqual(reader, { host: '0.0.0.0', port: 8888 });
+  });
+
+  const binary = nativeBinary('collector', 'OTELCOL_VERSION', 'otelcol-lab');
+  test(
+    'the collector built at OTELCOL_VERSION validates the file',
+    skipUnlessBuilt(binary, 'the collector'),
+    () => {
+      const result = spawnSync(binary ?? '', ['validate', `--config=${CONFIG_FILE}`], { encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+    },
+  );
+});
