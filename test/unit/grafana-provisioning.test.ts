@@ -1,0 +1,177 @@
+// Grafana's provisioning files: they parse, provision the three datasources with their fixed UIDs, link them
+// only to UIDs that exist, escape every `$` from Grafana's environment expansion, and load the dashboards.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+
+import { parse } from 'yaml';
+
+import { DATASOURCES } from '../../grafana/src/names.ts';
+import { KNOWN_METRICS, traceToMetricsQueries } from '../../grafana/src/queries.ts';
+import { REPO_ROOT } from '../../grafana/src/render.ts';
+import { promqlErrors, promqlMetricNames } from '../../grafana/src/syntax.ts';
+import { COMPOSE_FILE, loadCompose } from '../../verify/lab.ts';
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function records(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+const DATASOURCES_FILE = 'grafana/provisioning/datasources/datasources.yaml';
+const DASHBOARDS_FILE = 'grafana/provisioning/dashboards/dashboards.yaml';
+const datasourcesText = await readFile(`${REPO_ROOT}${DATASOURCES_FILE}`, 'utf8');
+const datasourcesYaml: unknown = parse(datasourcesText);
+const datasources = isRecord(datasourcesYaml) ? records(datasourcesYaml.datasources) : [];
+const byUid = new Map(datasources.map((ds) => [String(ds.uid), ds]));
+
+function jsonData(uid: string): Json {
+  const ds = byUid.get(uid);
+  assert.ok(ds && isRecord(ds.jsonData), `${uid} has jsonData`);
+  return ds.jsonData;
+}
+
+/** Every `datasourceUid` value anywhere under a value, with its path. */
+function datasourceUids(value: unknown, path: string): { path: string; uid: unknown }[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => datasourceUids(item, `${path}[${String(i)}]`));
+  if (!isRecord(value)) return [];
+  return Object.entries(value).flatMap(([key, child]) =>
+    key === 'datasourceUid'
+      ? [{ path: `${path}.${key}`, uid: child }]
+      : datasourceUids(child, `${path}.${key}`),
+  );
+}
+
+describe(DATASOURCES_FILE, () => {
+  it('provisions Prometheus (default), Tempo and Jaeger with fixed UIDs and compose host names', () => {
+    assert.ok(isRecord(datasourcesYaml));
+    assert.equal(datasourcesYaml.apiVersion, 1);
+    assert.deepEqual(
+      datasources.map((ds) => ({ uid: ds.uid, type: ds.type, url: ds.url, access: ds.access })),
+      [
+        { uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090', access: 'proxy' },
+        { uid: 'tempo', type: 'tempo', url: 'http://tempo:3200', access: 'proxy' },
+        { uid: 'jaeger', type: 'jaeger', url: 'http://jaeger-query:16686', access: 'proxy' },
+      ],
+    );
+    assert.deepEqual(
+      datasources.filter((ds) => ds.isDefault === true).map((ds) => ds.uid),
+      ['prometheus'],
+    );
+    for (const ds of Object.values(DATASOURCES)) assert.equal(byUid.get(ds.uid)?.type, ds.type, ds.uid);
+  });
+
+  it('links only to provisioned UIDs', () => {
+    const links = datasources.flatMap((ds) => datasourceUids(ds.jsonData, `${String(ds.uid)}.jsonData`));
+    assert.ok(links.length >= 4);
+    for (const { path, uid } of links)
+      assert.ok(byUid.has(String(uid)), `${path}: ${String(uid)} is not provisioned`);
+  });
+
+  it('Prometheus exemplars open their trace in Tempo', () => {
+    assert.deepEqual(
+      records(jsonData('prometheus').exemplarTraceIdDestinations).map((d) => ({
+        name: d.name,
+        uid: d.datasourceUid,
+      })),
+      [{ name: 'trace_id', uid: 'tempo' }],
+    );
+  });
+
+  it('Tempo has the service map from Prometheus, the node graph and search', () => {
+    const tempo = jsonData('tempo');
+    assert.deepEqual(tempo.serviceMap, { datasourceUid: 'prometheus' });
+    assert.deepEqual(tempo.nodeGraph, { enabled: true });
+    assert.deepEqual(tempo.search, { hide: false });
+  });
+
+  it('Tempo and Jaeger link each span to its service’s rate, errors and latency', async () => {
+    for (const uid of ['tempo', 'jaeger']) {
+      const links = jsonData(uid).tracesToMetrics;
+      assert.ok(isRecord(links), `${uid}.tracesToMetrics`);
+      assert.equal(links.datasourceUid, 'prometheus');
+      assert.deepEqual(links.tags, [{ key: 'service.name', value: 'service_name' }]);
+    }
+    const queries = await traceToMetricsQueries();
+    const names = queries.filter((q) => q.datasourceUid === 'tempo').map((q) => q.name);
+    assert.ok(
+      names.some((n) => /rate/i.test(n)) &&
+        names.some((n) => /error/i.test(n)) &&
+        names.some((n) => /latency/i.test(n)),
+    );
+    assert.deepEqual(
+      queries.filter((q) => q.datasourceUid === 'jaeger').map((q) => q.query),
+      queries.filter((q) => q.datasourceUid === 'tempo').map((q) => q.query),
+    );
+    for (const { name, query } of queries) {
+      assert.match(query, /\{\$__tags[,}]/, `${name}: filtered by the span's service`);
+      const expr = query
+        .replaceAll('$__tags', 'service_name="fastify"')
+        .replaceAll('${__span.name}', 'GET /chain')
+        .replaceAll('$__rate_interval', '1m');
+      assert.doesNotMatch(expr, /\$/, `${name}: an unknown variable is left in ${expr}`);
+      assert.deepEqual(promqlErrors(expr), [], `${name}: ${expr}`);
+      for (const metric of promqlMetricNames(expr))
+        assert.ok(KNOWN_METRICS.includes(metric), `${name}: ${metric}`);
+    }
+  });
+
+  it('escapes every literal $ as $$, so Grafana’s environment expansion leaves the queries alone', () => {
+    const lines = datasourcesText.split('\n').map((line, i) => ({ line, number: i + 1 }));
+    for (const { line, number } of lines) {
+      const code = line.replace(/(^|\s)#.*$/, '');
+      assert.doesNotMatch(
+        code.replaceAll('$$', ''),
+        /\$/,
+        `${DATASOURCES_FILE}:${String(number)}: unescaped $`,
+      );
+    }
+    assert.ok(datasourcesText.includes('$$__tags'), 'the file does use escaped variables');
+  });
+
+  it(
+    'points at services and ports docker-compose.yaml defines',
+    { skip: !existsSync(COMPOSE_FILE) && 'no docker-compose.yaml yet' },
+    () => {
+      const compose = loadCompose();
+      for (const ds of datasources) {
+        const url = new URL(String(ds.url));
+        assert.ok(compose.services[url.hostname], `${String(ds.uid)}: no compose service ${url.hostname}`);
+      }
+    },
+  );
+
+  it(
+    'is mounted, with the dashboards, where the provisioning files expect them',
+    { skip: !existsSync(COMPOSE_FILE) && 'no docker-compose.yaml yet' },
+    async () => {
+      const compose: unknown = parse(await readFile(COMPOSE_FILE, 'utf8'), { merge: true });
+      const grafana = isRecord(compose) && isRecord(compose.services) ? compose.services.grafana : undefined;
+      assert.ok(isRecord(grafana) && Array.isArray(grafana.volumes), 'compose service grafana has volumes');
+      const volumes = grafana.volumes.map(String);
+      assert.ok(volumes.includes('./grafana/provisioning:/etc/grafana/provisioning:ro'), volumes.join(', '));
+      assert.ok(volumes.includes('./grafana/dashboards:/etc/grafana/dashboards:ro'), volumes.join(', '));
+    },
+  );
+});
+
+describe(DASHBOARDS_FILE, () => {
+  it('loads the dashboard files from the folder compose mounts, without UI edits', async () => {
+    const file: unknown = parse(await readFile(`${REPO_ROOT}${DASHBOARDS_FILE}`, 'utf8'));
+    assert.ok(isRecord(file));
+    assert.equal(file.apiVersion, 1);
+    const [provider, ...others] = records(file.providers);
+    assert.ok(provider);
+    assert.equal(others.length, 0);
+    assert.equal(provider.type, 'file');
+    assert.equal(provider.allowUiUpdates, false);
+    assert.deepEqual(provider.options, { path: '/etc/grafana/dashboards' });
+    const files = (await readdir(`${REPO_ROOT}grafana/dashboards`)).filter((name) => name.endsWith('.json'));
+    assert.deepEqual(files, ['spm.json']);
+  });
+});
