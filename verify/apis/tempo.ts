@@ -1,0 +1,90 @@
+// Tempo's HTTP API: TraceQL search (/api/search) and trace by id (/api/v2/traces/<id>). Shapes follow
+// Tempo v3.0 (pkg/tempopb/tempo.proto, docs/sources/tempo/api_docs): SearchResponse.traces[] with
+// traceID, rootServiceName, rootTraceName, startTimeUnixNano (a string: uint64 in jsonpb), durationMs;
+// TraceByIDResponse {trace: {resourceSpans}} (v2) or the v1 form {batches}, OTLP JSON inside.
+import { apiUrl, getJson, getText, ProbeError } from '../http.ts';
+import { asOptionalArray, asRecord, asString, isRecord, parsed } from './json.ts';
+
+export interface TempoHit {
+  traceID: string;
+  rootServiceName: string;
+  rootTraceName: string;
+  startMs: number;
+}
+
+export interface TempoTrace {
+  services: string[];
+  spans: number;
+}
+
+export function parseSearch(body: unknown): TempoHit[] {
+  const answer = asRecord(body, 'search answer');
+  return asOptionalArray(answer.traces, 'traces').map((item) => {
+    const hit = asRecord(item, 'trace');
+    return {
+      traceID: asString(hit.traceID, 'traceID'),
+      rootServiceName: typeof hit.rootServiceName === 'string' ? hit.rootServiceName : '',
+      rootTraceName: typeof hit.rootTraceName === 'string' ? hit.rootTraceName : '',
+      // nanoseconds do not fit a double exactly; milliseconds do
+      startMs:
+        typeof hit.startTimeUnixNano === 'string' ? Number(BigInt(hit.startTimeUnixNano) / 1_000_000n) : 0,
+    };
+  });
+}
+
+/** A trace by id (v2 `{trace: {resourceSpans}}`, v1 `{batches}`) -> its services and span count. */
+export function parseTrace(body: unknown): TempoTrace {
+  const answer = asRecord(body, 'trace answer');
+  const trace = isRecord(answer.trace) ? answer.trace : answer;
+  const resourceSpans = asOptionalArray(trace.resourceSpans ?? trace.batches, 'resourceSpans');
+  const services = new Set<string>();
+  let spans = 0;
+  for (const item of resourceSpans) {
+    const rs = asRecord(item, 'resourceSpans entry');
+    const attributes = isRecord(rs.resource)
+      ? asOptionalArray(rs.resource.attributes, 'resource attributes')
+      : [];
+    for (const attribute of attributes) {
+      if (isRecord(attribute) && attribute.key === 'service.name' && isRecord(attribute.value)) {
+        const name = attribute.value.stringValue;
+        if (typeof name === 'string') services.add(name);
+      }
+    }
+    for (const scope of asOptionalArray(rs.scopeSpans, 'scopeSpans')) {
+      spans += isRecord(scope) ? asOptionalArray(scope.spans, 'spans').length : 0;
+    }
+  }
+  return { services: [...services].sort(), spans };
+}
+
+// ---- requests ----
+
+export async function search(
+  base: string,
+  query: { q: string; startMs: number; endMs: number; limit: number },
+): Promise<TempoHit[]> {
+  const url = apiUrl(base, '/api/search', {
+    q: query.q,
+    start: Math.floor(query.startMs / 1000),
+    end: Math.ceil(query.endMs / 1000),
+    limit: query.limit,
+  });
+  return parsed(url, await getJson(url), parseSearch);
+}
+
+/** The trace with this id, or undefined when Tempo does not know it (404). */
+export async function traceById(base: string, traceId: string): Promise<TempoTrace | undefined> {
+  const url = apiUrl(base, `/api/v2/traces/${encodeURIComponent(traceId)}`);
+  const answer = await getText(url, {
+    accept: 'application/json',
+    acceptStatus: (s) => s === 200 || s === 404,
+  });
+  if (answer.status === 404) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.body);
+  } catch {
+    throw new ProbeError('body', url, `${url} answered something that is not JSON`);
+  }
+  return parsed(url, body, parseTrace);
+}

@@ -1,0 +1,188 @@
+// The lab doctor: `npm run verify [-- options]`. Checks every hop of a running lab (docker compose or
+// the native lab: both publish the same 127.0.0.1 ports, read from docker-compose.yaml) and prints one
+// line per check with what it saw; on failure, what to look at. Exit code 1 when a check fails.
+//
+// The native runner sets VERIFY_LAB=native, VERIFY_LOG_DIR=<dir with <compose service>.log files> and
+// VERIFY_SKIP for components it does not run, e.g. VERIFY_SKIP="tempo=Tempo is not part of the native lab".
+import { parseArgs } from 'node:util';
+import type { Check, CheckResult, Component, LabContext, LabKind } from './check.ts';
+import { COMPONENTS, isComponent, runChecks } from './check.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+import { formatHeader, formatResult, formatSummary } from './format.ts';
+import type { AppService } from './lab.ts';
+import { APP_SERVICES, chainTargets, COMPOSE_FILE, labUrls, loadCompose } from './lab.ts';
+import { collectorChecks } from './checks/collector.ts';
+import { jaegerChecks } from './checks/jaeger.ts';
+import { prometheusChecks } from './checks/prometheus.ts';
+import { serviceChecks } from './checks/services.ts';
+import { tempoChecks } from './checks/tempo.ts';
+
+/** Every check, in the order data flows through the lab. */
+export const ALL_CHECKS: readonly Check[] = [
+  ...serviceChecks,
+  ...collectorChecks,
+  ...tempoChecks,
+  ...jaegerChecks,
+  ...prometheusChecks,
+];
+
+const USAGE = `Usage: npm run verify -- [options]
+
+Checks each hop of a running lab: services -> collector -> Tempo / Jaeger -> Prometheus.
+
+Options:
+  --wait <duration>         retry failing checks until this long has passed (e.g. 90s; fresh labs
+                            need a minute of traffic); default: one attempt each
+  --skip <component>[=why]  report a component known to be absent as skipped (repeatable);
+                            components: ${Object.keys(COMPONENTS).join(', ')}
+  --only <component>        run only this component's checks (repeatable)
+  --lookback <duration>     how far back traces, exemplars and Monitor data count as recent (default 15m)
+  --lab compose|native      which lab is running, for the hints on where logs are (default compose)
+  --log-dir <dir>           native lab: folder of <service>.log files, for the hints
+  --compose-file <file>     where ports are read from (default: the repo's docker-compose.yaml)
+  -h, --help
+
+Environment: VERIFY_SKIP (comma-separated --skip values), VERIFY_LAB, VERIFY_LOG_DIR.`;
+
+export interface Options {
+  waitMs: number;
+  lookbackMs: number;
+  skipped: Map<Component, string>;
+  only: Component[];
+  lab: LabKind;
+  logDir: string | undefined;
+  composeFile: string;
+}
+
+export class UsageError extends Error {}
+
+/** Parses `--skip` values: "tempo" or "tempo=why it is absent". */
+export function parseSkip(values: readonly string[]): Map<Component, string> {
+  const skipped = new Map<Component, string>();
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const name = (eq < 0 ? value : value.slice(0, eq)).trim();
+    const reason = eq < 0 ? '' : value.slice(eq + 1).trim();
+    if (!isComponent(name))
+      throw new UsageError(`--skip ${name}: not a component (${Object.keys(COMPONENTS).join(', ')})`);
+    skipped.set(name, reason || 'skipped with --skip');
+  }
+  return skipped;
+}
+
+/** VERIFY_SKIP: entries separated by commas that start a new component name (reasons may hold commas). */
+export function splitSkipEnv(value: string | undefined): string[] {
+  if (!value?.trim()) return [];
+  const names = Object.keys(COMPONENTS).join('|');
+  return value
+    .split(new RegExp(`,(?=\\s*(?:${names})\\s*(?:=|,|$))`))
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function parseOptions(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): Options | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        wait: { type: 'string' },
+        skip: { type: 'string', multiple: true, default: [] },
+        only: { type: 'string', multiple: true, default: [] },
+        lookback: { type: 'string', default: '15m' },
+        lab: { type: 'string' },
+        'log-dir': { type: 'string' },
+        'compose-file': { type: 'string', default: COMPOSE_FILE },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return 'help';
+  const duration = (flag: string, text: string): number => {
+    try {
+      return parseDuration(text);
+    } catch (error) {
+      throw new UsageError(`--${flag}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const lab = values.lab ?? env.VERIFY_LAB ?? 'compose';
+  if (lab !== 'compose' && lab !== 'native') throw new UsageError(`--lab ${lab}: must be compose or native`);
+  const only = values.only.map((name) => {
+    if (!isComponent(name))
+      throw new UsageError(`--only ${name}: not a component (${Object.keys(COMPONENTS).join(', ')})`);
+    return name;
+  });
+  return {
+    waitMs: values.wait === undefined ? 0 : duration('wait', values.wait),
+    lookbackMs: duration('lookback', values.lookback),
+    skipped: parseSkip([...splitSkipEnv(env.VERIFY_SKIP), ...values.skip]),
+    only,
+    lab,
+    logDir: values['log-dir'] ?? env.VERIFY_LOG_DIR,
+    composeFile: values['compose-file'],
+  };
+}
+
+function labContext(options: Options): LabContext {
+  const project = loadCompose(options.composeFile);
+  const chain = Object.fromEntries(APP_SERVICES.map((s) => [s, chainTargets(project, s)])) as Record<
+    AppService,
+    AppService[]
+  >;
+  return {
+    urls: labUrls(project),
+    chain,
+    skipped: options.skipped,
+    lab: options.lab,
+    logDir: options.logDir,
+    lookbackMs: options.lookbackMs,
+    now: () => Date.now(),
+  };
+}
+
+async function main(): Promise<number> {
+  let options: Options | 'help';
+  let ctx: LabContext;
+  try {
+    options = parseOptions(process.argv.slice(2), process.env);
+    if (options === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+    ctx = labContext(options);
+  } catch (error) {
+    console.error(`verify: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof UsageError) console.error(`\n${USAGE}`);
+    return 2;
+  }
+  const { only, waitMs } = options;
+  const checks = ALL_CHECKS.filter((c) => only.length === 0 || only.includes(c.component));
+  const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  const titleWidth = Math.max(...checks.map((c) => c.title.length));
+  const started = performance.now();
+  console.log(
+    `Checking the ${options.lab} lab (ports from ${options.composeFile})${
+      waitMs > 0 ? `; retrying failing checks for up to ${formatDuration(waitMs)}` : ''
+    }`,
+  );
+  let component: Component | undefined;
+  const results: CheckResult[] = await runChecks(checks, ctx, { waitMs }, (result) => {
+    if (result.check.component !== component) {
+      component = result.check.component;
+      console.log(`\n${formatHeader(component, { color })}`);
+    }
+    console.log(formatResult(result, { titleWidth, color }));
+  });
+  console.log(`\nTook ${formatDuration(performance.now() - started)}.`);
+  console.log(formatSummary(results));
+  return results.some((r) => r.status === 'fail') ? 1 : 0;
+}
+
+if (import.meta.main) process.exitCode = await main();
