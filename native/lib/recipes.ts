@@ -1,0 +1,64 @@
+// How each compose service runs natively. Everything else (command, environment, mounts, ports, health
+// checks, start order) comes from docker-compose.yaml; this table only says which native program stands in
+// for the image, and what the image itself contributes that compose does not show (its default command,
+// its VOLUME and WORKDIR).
+import { APP_SERVICES } from '../../verify/lab.ts';
+import type { Artifacts } from '../build.ts';
+
+export type Recipe =
+  | {
+      kind: 'binary';
+      binary: 'collector' | 'jaeger' | 'prometheus';
+      /** The image's CMD, used when compose sets no `command:`. */
+      imageCommand?: string[];
+      /** The image's VOLUMEs: anonymous volumes under Docker, directories in .native/data here. */
+      imageVolumes?: string[];
+      imageWorkdir?: string;
+    }
+  | { kind: 'cassandra' }
+  | { kind: 'node'; imageWorkdir: string }
+  | { kind: 'absent'; reason: string };
+
+export type BinaryName = Extract<keyof Artifacts, 'collector' | 'jaeger' | 'prometheus'>;
+
+export const recipes: Readonly<Record<string, Recipe>> = {
+  cassandra: { kind: 'cassandra' },
+  'jaeger-collector': { kind: 'binary', binary: 'jaeger' },
+  'jaeger-query': { kind: 'binary', binary: 'jaeger' },
+  'otel-collector': {
+    kind: 'binary',
+    binary: 'collector',
+    imageCommand: ['--config', '/etc/otelcol-contrib/config.yaml'],
+  },
+  prometheus: {
+    kind: 'binary',
+    binary: 'prometheus',
+    // prom/prometheus: CMD, `VOLUME ["/prometheus"]` and `WORKDIR /prometheus`.
+    imageCommand: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus'],
+    imageVolumes: ['/prometheus'],
+    imageWorkdir: '/prometheus',
+  },
+  // The service images copy the repository to /app and start in /app/services/<name> (plan: WORKDIR).
+  ...Object.fromEntries(APP_SERVICES.map((s) => [s, { kind: 'node', imageWorkdir: `/app/services/${s}` }])),
+  tempo: {
+    kind: 'absent',
+    reason: "Tempo's Go module is AGPL, refused by this project's proxy policy: it cannot be built",
+  },
+  grafana: { kind: 'absent', reason: 'Grafana is AGPL and no reachable registry serves it' },
+  k6: {
+    kind: 'absent',
+    reason: "k6's Go module is AGPL, refused by the proxy policy: drive load with `npm run native:load`",
+  },
+};
+
+/** Where the service images keep the repository (the `/app` of /app/services/<name>). */
+export const IMAGE_APP_ROOT = '/app';
+
+export function recipeOf(service: string): Recipe {
+  return (
+    recipes[service] ?? {
+      kind: 'absent',
+      reason: 'no native recipe for this compose service (native/lib/recipes.ts)',
+    }
+  );
+}

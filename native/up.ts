@@ -1,0 +1,458 @@
+// npm run native:up — the lab without Docker: builds what is missing (native/build.ts), gives every compose
+// service its own network namespace and address (native/lib/netns.ts) so compose's host names resolve and
+// the repo's configs run unchanged, starts each component the way its container starts (command, environment
+// and working dir from docker-compose.yaml, in depends_on order), publishes compose's ports on 127.0.0.1,
+// waits until each is ready and prints where everything is. `npm run native:down` undoes all of it.
+//
+// What differs natively, and how: container paths in a command are rewritten to host paths the way compose
+// would mount them. Bind mounts point back at the repo files (--config=/etc/jaeger/query.yaml ->
+// jaeger/query.yaml, unchanged); volumes become directories under .native/data/<service>/<volume>
+// (Prometheus' --storage.tsdb.path=/prometheus, Cassandra's /var/lib/cassandra), kept across runs like
+// compose's named volumes (`native:down --volumes` deletes them). Memory limits (deploy.resources) are not
+// enforced natively.
+//
+// Usage: node native/up.ts [--keep-on-failure]
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { buildAll, type Artifacts } from './build.ts';
+import { CASSANDRA_CQL_PORT, prepareCassandra } from './lib/cassandra.ts';
+import { readCompose, type Mount, type NativeCompose, type NativeComposeService } from './lib/compose.ts';
+import { pin } from './lib/env.ts';
+import { addressPlan, nsName, setupNetwork } from './lib/netns.ts';
+import { dataDir, genDir, repoRoot, runRoot, stateFile } from './lib/paths.ts';
+import { formatDuration } from './lib/proc.ts';
+import { launch, sleep, type Launched } from './lib/processes.ts';
+import { IMAGE_APP_ROOT, recipeOf, type Recipe } from './lib/recipes.ts';
+import { down } from './down.ts';
+
+const READY_TIMEOUT_MS = 240_000; // Cassandra's first start plus Jaeger's schema creation on 2 slow cores
+
+export interface Row {
+  component: string;
+  address: string;
+  url: string;
+  log: string;
+  status: string;
+}
+
+interface Plan {
+  service: NativeComposeService;
+  recipe: Recipe;
+  address: string;
+  ns: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  ready: ReadyCheck;
+}
+
+type ReadyCheck = { kind: 'http'; url: string } | { kind: 'tcp'; port: number } | { kind: 'none' };
+
+/** Maps a container path onto the host: bind mounts to their source, volumes to .native/data/<service>/. */
+function hostPath(containerPath: string, mounts: readonly Mount[], service: string): string | undefined {
+  const match = [...mounts]
+    .filter((m) => containerPath === m.target || containerPath.startsWith(`${m.target.replace(/\/$/, '')}/`))
+    .sort((a, b) => b.target.length - a.target.length)[0];
+  if (match === undefined) return undefined;
+  const rest = containerPath.slice(match.target.length);
+  if (match.type === 'bind') return match.source + rest;
+  const volume = match.source === '' ? match.target.replace(/^\//, '').replaceAll('/', '_') : match.source;
+  const dir = path.join(dataDir, service, volume);
+  mkdirSync(dir, { recursive: true });
+  return dir + rest;
+}
+
+/** Rewrites container paths in a command line (`/x`, `--flag=/x`) to host paths; other words stay as compose has them. */
+function translateArgs(args: readonly string[], mounts: readonly Mount[], service: string): string[] {
+  return args.map((arg) => {
+    const eq = arg.indexOf('=');
+    const [prefix, value] =
+      arg.startsWith('-') && eq > 0 ? [arg.slice(0, eq + 1), arg.slice(eq + 1)] : ['', arg];
+    if (!value.startsWith('/')) return arg;
+    const mapped = hostPath(value, mounts, service);
+    return mapped === undefined ? arg : prefix + mapped;
+  });
+}
+
+/** Compose's healthcheck, run from the host against the namespace: its URL if it has one, else a TCP connect. */
+function readyCheck(
+  service: NativeComposeService,
+  address: string,
+  fallbackPort: number | undefined,
+): ReadyCheck {
+  const url = /https?:\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::(\d+))?(\/[^\s'"]*)?/.exec(
+    service.healthcheck,
+  );
+  if (url !== null) return { kind: 'http', url: `http://${address}:${url[1] ?? '80'}${url[2] ?? '/'}` };
+  const port = fallbackPort ?? service.ports[0]?.target;
+  return port === undefined ? { kind: 'none' } : { kind: 'tcp', port };
+}
+
+function planService(service: NativeComposeService, address: string, built: Artifacts): Plan | undefined {
+  const recipe = recipeOf(service.name);
+  const ns = nsName(service.name);
+  const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...service.environment };
+  if (recipe.kind === 'absent') return undefined;
+  const ownDir = path.join(dataDir, service.name);
+  mkdirSync(ownDir, { recursive: true });
+  switch (recipe.kind) {
+    case 'binary': {
+      const mounts = [
+        ...service.mounts,
+        ...(recipe.imageVolumes ?? []).map((target): Mount => ({
+          type: 'volume',
+          source: '',
+          target,
+          readOnly: false,
+        })),
+      ];
+      const command = service.command ?? recipe.imageCommand;
+      if (command === undefined)
+        throw new Error(`${service.name}: docker-compose.yaml has no command: for it`);
+      const cwd =
+        (recipe.imageWorkdir === undefined
+          ? undefined
+          : hostPath(recipe.imageWorkdir, mounts, service.name)) ?? ownDir;
+      return {
+        service,
+        recipe,
+        address,
+        ns,
+        command: built[recipe.binary],
+        args: translateArgs(command, mounts, service.name),
+        cwd,
+        // HOME is the component's own directory, as a container's home is inside the container.
+        env: { HOME: ownDir, ...baseEnv },
+        ready: readyCheck(service, address, undefined),
+      };
+    }
+    case 'cassandra': {
+      // The image keeps its data in VOLUME /var/lib/cassandra (or compose's volume there): .native/data/cassandra/.
+      const volume =
+        hostPath('/var/lib/cassandra', service.mounts, service.name) ??
+        path.join(ownDir, 'var_lib_cassandra');
+      const launch = prepareCassandra({
+        libDir: built.cassandraLib,
+        confDir: path.join(genDir, service.name),
+        dataDir: volume,
+        address,
+        environment: service.environment,
+      });
+      return {
+        service,
+        recipe,
+        address,
+        ns,
+        command: launch.command,
+        args: launch.args,
+        cwd: ownDir,
+        env: { HOME: ownDir, ...baseEnv },
+        // compose's check runs cqlsh/nodetool inside the image; natively: the CQL port accepting connections.
+        ready: readyCheck({ ...service, healthcheck: '' }, address, CASSANDRA_CQL_PORT),
+      };
+    }
+    case 'node': {
+      const command = service.command;
+      if (command?.[0] !== 'node')
+        throw new Error(`${service.name}: expected a \`node …\` command: in docker-compose.yaml`);
+      const nodeMajor = pin('NODE_IMAGE').replace(/^node:(\d+).*/, '$1');
+      if (process.versions.node.split('.')[0] !== nodeMajor) {
+        throw new Error(
+          `run under Node ${nodeMajor} like the images (source native/use-node24.sh); this is ${process.version}`,
+        );
+      }
+      const appMount: Mount = { type: 'bind', source: repoRoot, target: IMAGE_APP_ROOT, readOnly: true };
+      const workdir = service.workingDir ?? recipe.imageWorkdir;
+      const cwd = hostPath(workdir, [appMount], service.name);
+      if (cwd === undefined || !existsSync(cwd))
+        throw new Error(`${service.name}: working dir ${workdir} has no host path`);
+      const port = Number(service.environment.PORT);
+      return {
+        service,
+        recipe,
+        address,
+        ns,
+        command: process.execPath, // Node 24, the images' major (checked above)
+        args: command.slice(1),
+        cwd,
+        env: baseEnv,
+        ready: readyCheck(service, address, Number.isInteger(port) ? port : undefined),
+      };
+    }
+  }
+}
+
+async function probe(check: ReadyCheck, address: string): Promise<boolean> {
+  if (check.kind === 'none') return true;
+  if (check.kind === 'http') {
+    try {
+      const res = await fetch(check.url, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port: check.port, timeout: 2000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function logTail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((l) => `    ${l}`)
+      .join('\n');
+  } catch {
+    return '    (no log)';
+  }
+}
+
+/** A failure caused by another component's failure: not reported on its own. */
+class Consequence extends Error {}
+
+async function waitReady(plan: Plan, proc: Launched, started: number, signal: AbortSignal): Promise<void> {
+  const deadline = started + READY_TIMEOUT_MS;
+  for (;;) {
+    if (signal.aborted)
+      throw new Consequence(`${plan.service.name}: stopped waiting, another component failed`);
+    const exited = proc.exited();
+    if (exited !== undefined) {
+      throw new Error(
+        `${plan.service.name} ${exited} before it was ready; ${proc.record.log}:\n${logTail(proc.record.log)}`,
+      );
+    }
+    if (await probe(plan.ready, plan.address)) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${plan.service.name} not ready after ${formatDuration(READY_TIMEOUT_MS)} (${describeCheck(plan.ready)}); ` +
+          `${proc.record.log}:\n${logTail(proc.record.log)}`,
+      );
+    }
+    await sleep(1000);
+  }
+}
+
+/** The container ports compose knows for a service (published and health-checked), as `:p1,p2`. */
+function ports(plan: Plan): string {
+  const all = new Set(plan.service.ports.map((p) => p.target));
+  if (plan.ready.kind === 'tcp') all.add(plan.ready.port);
+  if (plan.ready.kind === 'http') all.add(Number(new URL(plan.ready.url).port));
+  return all.size === 0 ? '' : `:${[...all].join(',')}`;
+}
+
+function describeCheck(check: ReadyCheck): string {
+  return check.kind === 'http'
+    ? `GET ${check.url}`
+    : check.kind === 'tcp'
+      ? `TCP :${String(check.port)}`
+      : 'no check';
+}
+
+/** Forwards each published port from the host's 127.0.0.1 into the service's namespace. */
+function publish(plan: Plan): string[] {
+  const urls: string[] = [];
+  for (const p of plan.service.ports) {
+    if (p.protocol !== 'tcp') continue;
+    const hostIp = p.hostIp === '' || p.hostIp === '0.0.0.0' ? '127.0.0.1' : p.hostIp; // loopback only, as the plan binds
+    launch(
+      `publish-${plan.service.name}-${String(p.published)}`,
+      'socat',
+      [
+        `TCP4-LISTEN:${String(p.published)},bind=${hostIp},reuseaddr,fork`,
+        `TCP4:${plan.address}:${String(p.target)}`,
+      ],
+      { cwd: runRoot, env: { PATH: process.env.PATH ?? '' } },
+    );
+    urls.push(`http://${hostIp}:${String(p.published)}`);
+  }
+  return urls;
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return !(await probe({ kind: 'tcp', port }, '127.0.0.1'));
+}
+
+export async function up(opts: { keepOnFailure: boolean }): Promise<Row[]> {
+  const t0 = Date.now();
+  if (process.getuid?.() !== 0) {
+    throw new Error('the native lab needs root: it creates network namespaces (`ip netns`) and a bridge');
+  }
+  if (existsSync(stateFile)) {
+    throw new Error(`the native lab is already up (or was not stopped): run \`npm run native:down\` first`);
+  }
+  const compose = readCompose();
+  for (const s of compose.services) {
+    for (const p of s.ports) {
+      if (recipeOf(s.name).kind !== 'absent' && !(await portFree(p.published))) {
+        throw new Error(
+          `127.0.0.1:${String(p.published)} (${s.name}) is taken: another lab is running? (docker compose down)`,
+        );
+      }
+    }
+  }
+  console.log('▸ build (cached in ~/.cache/otel-spm-lab)');
+  const built = await buildAll();
+  const tBuilt = Date.now();
+
+  console.log('▸ network: one namespace per compose service');
+  const addresses = addressPlan(compose.services.map((s) => s.name));
+  mkdirSync(runRoot, { recursive: true });
+  writeFileSync(
+    stateFile,
+    JSON.stringify({ started: new Date().toISOString(), addresses: Object.fromEntries(addresses) }),
+  );
+  // Ctrl-C while starting: stop what already started instead of leaving it half up.
+  const interrupt = (): void => {
+    console.error('\n▸ interrupted: stopping what started');
+    void down({ volumes: false, quiet: true }).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    setupNetwork(addresses);
+    const rows = await startAll(compose, addresses, built);
+    process.off('SIGINT', interrupt);
+    printTable(rows);
+    console.log(
+      `native lab up in ${formatDuration(Date.now() - t0)} (build/check ${formatDuration(tBuilt - t0)}, ` +
+        `start ${formatDuration(Date.now() - tBuilt)}). Stop with: npm run native:down`,
+    );
+    return rows;
+  } catch (err) {
+    process.off('SIGINT', interrupt);
+    if (!opts.keepOnFailure) {
+      console.error('▸ stopping what started (use --keep-on-failure to inspect a half-started lab)');
+      await down({ volumes: false, quiet: true });
+    }
+    throw err;
+  }
+}
+
+/** Starts every service with a native recipe as soon as its depends_on conditions hold; all must get ready. */
+async function startAll(
+  compose: NativeCompose,
+  addresses: ReadonlyMap<string, string>,
+  built: Artifacts,
+): Promise<Row[]> {
+  const plans = new Map<string, Plan>();
+  for (const s of compose.services) {
+    const plan = planService(s, addresses.get(s.name) ?? '', built);
+    if (plan !== undefined) plans.set(s.name, plan);
+  }
+
+  const rows = new Map<string, Row>();
+  const abort = new AbortController(); // the first failure stops the others' waiting
+  const startedP = new Map<string, Promise<void>>();
+  const readyP = new Map<string, Promise<void>>();
+  const bring = (name: string): Promise<void> => {
+    const existing = readyP.get(name);
+    if (existing !== undefined) return existing;
+    const plan = plans.get(name);
+    if (plan === undefined) return Promise.resolve(); // not in the native lab: nothing to wait for
+    let markStarted: () => void = () => undefined;
+    startedP.set(name, new Promise<void>((resolve) => (markStarted = resolve)));
+    const p = (async () => {
+      try {
+        await Promise.all(
+          Object.entries(plan.service.dependsOn).map(([dep, condition]) => {
+            const ready = bring(dep);
+            return condition === 'service_started' ? (startedP.get(dep) ?? ready) : ready;
+          }),
+        );
+      } catch {
+        throw new Consequence(`${name}: not started, a dependency failed`);
+      }
+      if (abort.signal.aborted) throw new Consequence(`${name}: not started, another component failed`);
+      const started = Date.now();
+      console.log(`  ${name}: starting in ${plan.ns} (${plan.address})`);
+      const proc = launch(name, 'ip', ['netns', 'exec', plan.ns, plan.command, ...plan.args], {
+        cwd: plan.cwd,
+        env: plan.env,
+        exe: plan.command,
+      });
+      markStarted();
+      try {
+        await waitReady(plan, proc, started, abort.signal);
+      } catch (err) {
+        if (!(err instanceof Consequence)) abort.abort();
+        throw err;
+      }
+      const urls = publish(plan);
+      console.log(
+        `  ✓ ${name} ready in ${formatDuration(Date.now() - started)} (${describeCheck(plan.ready)})`,
+      );
+      rows.set(name, {
+        component: name,
+        address: `${plan.address}${ports(plan)}`,
+        url: urls.join(' '),
+        log: path.relative(repoRoot, proc.record.log),
+        status: `ready in ${formatDuration(Date.now() - started)}`,
+      });
+    })();
+    readyP.set(name, p);
+    return p;
+  };
+
+  console.log('▸ start (docker-compose.yaml depends_on order)');
+  const results = await Promise.allSettled([...plans.keys()].map(bring));
+  const failures = results.filter(
+    (r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof Consequence),
+  );
+  if (results.some((r) => r.status === 'rejected')) {
+    throw new AggregateError(
+      failures.map((f) => f.reason as Error),
+      'native lab did not come up',
+    );
+  }
+
+  for (const s of compose.services) {
+    const recipe = recipeOf(s.name);
+    if (recipe.kind === 'absent') {
+      rows.set(s.name, {
+        component: s.name,
+        address: `${addresses.get(s.name) ?? ''} (name resolves, nothing listens)`,
+        url: s.ports.map((p) => `127.0.0.1:${String(p.published)} closed`).join(' '),
+        log: '-',
+        status: `not in the native lab: ${recipe.reason}`,
+      });
+    }
+  }
+  return compose.services.map((s) => rows.get(s.name)).filter((r): r is Row => r !== undefined);
+}
+
+function printTable(rows: readonly Row[]): void {
+  const cols: (keyof Row)[] = ['component', 'address', 'url', 'log', 'status'];
+  const width = (c: keyof Row): number => Math.max(c.length, ...rows.map((r) => r[c].length));
+  const line = (r: Record<keyof Row, string>): string =>
+    cols.map((c, i) => (i === cols.length - 1 ? r[c] : r[c].padEnd(width(c)))).join('  ');
+  console.log();
+  console.log(line({ component: 'COMPONENT', address: 'ADDRESS', url: 'URL', log: 'LOG', status: 'STATUS' }));
+  for (const r of rows) console.log(line(r));
+  console.log();
+}
+
+if (import.meta.main) {
+  try {
+    await up({ keepOnFailure: process.argv.includes('--keep-on-failure') });
+  } catch (err) {
+    const errors = err instanceof AggregateError ? (err.errors as Error[]) : [err as Error];
+    for (const e of errors) console.error(`✗ ${e.message}`);
+    process.exit(1);
+  }
+}
