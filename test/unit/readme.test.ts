@@ -1,0 +1,71 @@
+// Both READMEs must tell the truth: every port and URL they show is one docker-compose.yaml publishes, every
+// `npm run` script and compose service they name exists, every repo path they mention is there, and the
+// Traditional Chinese README carries the same commands as the English one.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadCompose, REPO_ROOT } from '../../verify/lab.ts';
+
+const READMES = ['README.md', 'README.zh-TW.md'] as const;
+const compose = loadCompose();
+const publishedPorts = new Set(
+  Object.values(compose.services).flatMap((service) => service.ports.map((port) => port.published)),
+);
+const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+};
+
+function read(file: string): string {
+  return readFileSync(join(REPO_ROOT, file), 'utf8');
+}
+
+function codeBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].map((match) => (match[1] ?? '').trim());
+}
+
+function matchesOf(text: string, pattern: RegExp, group = 1): string[] {
+  return [...text.matchAll(pattern)].map((match) => match[group] ?? '');
+}
+
+for (const file of READMES) {
+  describe(file, () => {
+    const text = read(file);
+
+    it('shows only ports that docker-compose.yaml publishes', () => {
+      const shown = matchesOf(text, /(?:localhost|127\.0\.0\.1):(\d+)/g).map(Number);
+      assert.ok(shown.length > 0, 'no localhost URL found');
+      for (const port of shown) assert.ok(publishedPorts.has(port), `port ${String(port)} is not published`);
+    });
+
+    it('shows every published port', () => {
+      for (const port of publishedPorts) {
+        assert.match(text, new RegExp(`localhost:${String(port)}\\b`), `port ${String(port)} is missing`);
+      }
+    });
+
+    it('names only npm scripts that exist', () => {
+      const scripts = matchesOf(text, /npm run ([\w:-]+)/g);
+      assert.ok(scripts.length > 0);
+      for (const script of scripts) assert.ok(script in packageJson.scripts, `no npm script "${script}"`);
+    });
+
+    it('names only compose services that exist', () => {
+      const named = matchesOf(text, /docker compose (?:start|stop|restart|logs|up -d) ([a-z][\w-]*)/g);
+      assert.ok(named.length > 0);
+      for (const name of named) assert.ok(name in compose.services, `no compose service "${name}"`);
+    });
+
+    it('mentions only repo paths that exist', () => {
+      const paths = matchesOf(text, /`(\.?[\w-]+(?:\/[\w.-]*)*\/|[\w-]+\/[\w./-]+\.\w+|\.env|\.ci\/run)`/g);
+      assert.ok(paths.length > 0);
+      for (const path of paths) assert.ok(existsSync(join(REPO_ROOT, path)), `${path} does not exist`);
+    });
+  });
+}
+
+describe('README.zh-TW.md', () => {
+  it('has the same commands as README.md', () => {
+    assert.deepEqual(codeBlocks(read('README.zh-TW.md')), codeBlocks(read('README.md')));
+  });
+});
