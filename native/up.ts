@@ -90,7 +90,11 @@ function readyCheck(
   return port === undefined ? { kind: 'none' } : { kind: 'tcp', port };
 }
 
-function planService(service: NativeComposeService, address: string, built: Artifacts): Plan | undefined {
+export function planService(
+  service: NativeComposeService,
+  address: string,
+  built: Artifacts,
+): Plan | undefined {
   const recipe = recipeOf(service.name);
   const ns = nsName(service.name);
   const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...service.environment };
@@ -211,7 +215,7 @@ async function probe(check: ReadyCheck, address: string): Promise<boolean> {
   });
 }
 
-function logTail(file: string, lines = 15): string {
+export function logTail(file: string, lines = 15): string {
   try {
     return readFileSync(file, 'utf8')
       .trimEnd()
@@ -227,7 +231,12 @@ function logTail(file: string, lines = 15): string {
 /** A failure caused by another component's failure: not reported on its own. */
 class Consequence extends Error {}
 
-async function waitReady(plan: Plan, proc: Launched, started: number, signal: AbortSignal): Promise<void> {
+export async function waitReady(
+  plan: Plan,
+  proc: Launched,
+  started: number,
+  signal: AbortSignal,
+): Promise<void> {
   const deadline = started + READY_TIMEOUT_MS;
   for (;;) {
     if (signal.aborted)
@@ -257,7 +266,7 @@ function ports(plan: Plan): string {
   return all.size === 0 ? '' : `:${[...all].join(',')}`;
 }
 
-function describeCheck(check: ReadyCheck): string {
+export function describeCheck(check: ReadyCheck): string {
   return check.kind === 'http'
     ? `GET ${check.url}`
     : check.kind === 'tcp'
@@ -266,7 +275,7 @@ function describeCheck(check: ReadyCheck): string {
 }
 
 /** Forwards each published port from the host's 127.0.0.1 into the service's namespace. */
-function publish(plan: Plan): string[] {
+export function publish(plan: Plan): string[] {
   const urls: string[] = [];
   for (const p of plan.service.ports) {
     if (p.protocol !== 'tcp') continue;

@@ -1,0 +1,58 @@
+// npm run native:start -- <service> [...] — starts stopped components of the running native lab again, like
+// `docker compose start <service>`: the same command, environment, namespace and address `native:up` gave
+// them (native/up.ts plans it), waits until each is ready and publishes its ports again. Output goes on
+// appending to the same log file.
+//
+// Usage: node native/start.ts <service> [<service> ...]   (compose service names, e.g. jaeger-collector)
+import { readFileSync } from 'node:fs';
+import { artifacts } from './build.ts';
+import { readCompose } from './lib/compose.ts';
+import { stateFile } from './lib/paths.ts';
+import { formatDuration } from './lib/proc.ts';
+import { isOurs, launch, pidRecords } from './lib/processes.ts';
+import { nativeServices } from './stop.ts';
+import { describeCheck, planService, publish, waitReady } from './up.ts';
+
+export async function start(names: readonly string[]): Promise<string[]> {
+  const wanted = nativeServices(names);
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { addresses: Record<string, string> };
+  const compose = readCompose();
+  const built = artifacts(); // native:up built them; nothing is rebuilt here
+  const report: string[] = [];
+  for (const name of wanted) {
+    if (pidRecords().some((r) => r.name === name && isOurs(r))) {
+      report.push(`${name} is already running`);
+      continue;
+    }
+    const service = compose.services.find((s) => s.name === name);
+    const address = state.addresses[name];
+    const plan =
+      service === undefined || address === undefined ? undefined : planService(service, address, built);
+    if (plan === undefined)
+      throw new Error(`${name}: the running lab has no address for it (restart the lab)`);
+    const started = Date.now();
+    const proc = launch(name, 'ip', ['netns', 'exec', plan.ns, plan.command, ...plan.args], {
+      cwd: plan.cwd,
+      env: plan.env,
+      exe: plan.command,
+    });
+    await waitReady(plan, proc, started, new AbortController().signal);
+    // A component that died on its own left its forwarders running: they reach it again as they are.
+    const forwarding = pidRecords().some((r) => r.name.startsWith(`publish-${name}-`) && isOurs(r));
+    const urls = forwarding ? [] : publish(plan);
+    report.push(
+      `✓ ${name} ready in ${formatDuration(Date.now() - started)} (${describeCheck(plan.ready)})` +
+        (urls.length > 0 ? `, published on ${urls.join(' ')}` : ''),
+    );
+  }
+  return report;
+}
+
+if (import.meta.main) {
+  try {
+    for (const line of await start(process.argv.slice(2))) console.log(`  ${line}`);
+  } catch (err) {
+    console.error(`✗ ${(err as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,49 @@
+// npm run native:stop -- <service> [...] — stops components of the running native lab, like
+// `docker compose stop <service>`: the process gets SIGTERM and compose's 10 s grace period, and its published
+// ports close. Its namespace, address, data and log stay, so `npm run native:start -- <service>` brings it
+// back. Used by the end-to-end fault test (a backend down for a while).
+//
+// Usage: node native/stop.ts <service> [<service> ...]   (compose service names, e.g. jaeger-collector)
+import { existsSync } from 'node:fs';
+import { readCompose } from './lib/compose.ts';
+import { stateFile } from './lib/paths.ts';
+import { isOurs, pidRecords, stopAll } from './lib/processes.ts';
+import { recipeOf } from './lib/recipes.ts';
+
+/** The names given, checked against compose and the native recipes; throws naming the first bad one. */
+export function nativeServices(names: readonly string[]): string[] {
+  if (names.length === 0) throw new Error('name at least one compose service');
+  const known = readCompose().services.map((s) => s.name);
+  for (const name of names) {
+    if (!known.includes(name)) throw new Error(`${name}: not a service of docker-compose.yaml`);
+    const recipe = recipeOf(name);
+    if (recipe.kind === 'absent') throw new Error(`${name}: not in the native lab (${recipe.reason})`);
+  }
+  if (!existsSync(stateFile)) throw new Error('the native lab is not up: run `npm run native:up` first');
+  return [...new Set(names)];
+}
+
+export async function stop(names: readonly string[]): Promise<string[]> {
+  const report: string[] = [];
+  for (const name of nativeServices(names)) {
+    const records = pidRecords();
+    const component = records.filter((r) => r.name === name);
+    if (!component.some(isOurs)) {
+      report.push(`${name} is not running`);
+      continue;
+    }
+    // Its forwarders first (nothing new gets in), then the component with compose's grace period.
+    const forwarders = records.filter((r) => r.name.startsWith(`publish-${name}-`));
+    report.push(...(await stopAll(forwarders, 2_000)), ...(await stopAll(component, 10_000)));
+  }
+  return report;
+}
+
+if (import.meta.main) {
+  try {
+    for (const line of await stop(process.argv.slice(2))) console.log(`  ${line}`);
+  } catch (err) {
+    console.error(`✗ ${(err as Error).message}`);
+    process.exit(1);
+  }
+}

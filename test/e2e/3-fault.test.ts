@@ -1,0 +1,233 @@
+// Fault: under load, the Jaeger collector is stopped for 30 s and started again. Every `/chain` trace sent
+// during the outage must reach Jaeger complete (the collector's sending queue and retries hold the spans), and
+// the collector's own metrics must report no failed span for the Jaeger exporter.
+//
+// Only Jaeger here: the issue's fault also stops Tempo, but Tempo is not part of the native lab (its Go module
+// is AGPL and cannot be built), so the collector's Tempo exporter fails natively anyway (it retries for its
+// max_elapsed_time, then drops) and is not asserted on; the Jaeger exporter is the one whose backend really
+// goes away and comes back here.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { type AppService, APP_SERVICES } from '../../verify/lab.ts';
+import {
+  addressOf,
+  assertLoadRunning,
+  collectorMetrics,
+  counterValue,
+  jaegerHealthPort,
+  jaegerTrace,
+  newTrace,
+  npmRun,
+  poll,
+  printLogsOnFailure,
+  repoRoot,
+  sleep,
+  traceShape,
+  urls,
+} from './lab.ts';
+
+printLogsOnFailure();
+
+const OUTAGE_MS = 30_000;
+/** A tagged /chain (about 30 spans) every 1.5 s, round robin over the services, on top of the lab's load. */
+const CHAIN_EVERY_MS = 1_500;
+/** A trace counts as settled once no span was added for this long. */
+const STABLE_MS = 6_000;
+const STOPPED = 'jaeger-collector';
+
+/** The collector's exporter that sends to the Jaeger collector (its endpoint host), from otel-collector/config.yaml. */
+function jaegerExporter(): string {
+  const config = parse(readFileSync(path.join(repoRoot, 'otel-collector/config.yaml'), 'utf8')) as {
+    exporters: Record<string, { endpoint?: string }>;
+  };
+  const names = Object.entries(config.exporters)
+    .filter(([, e]) => e.endpoint?.startsWith(`${STOPPED}:`))
+    .map(([name]) => name);
+  assert.equal(names.length, 1, `exporters to ${STOPPED}: ${names.join(', ')}`);
+  return names[0] ?? '';
+}
+
+async function sendChain(service: AppService): Promise<string> {
+  const { traceId, traceparent } = newTrace();
+  const res = await fetch(`${urls.apps[service]}/chain`, {
+    headers: { traceparent },
+    signal: AbortSignal.timeout(15_000),
+  });
+  assert.equal(res.status, 200, `${service} /chain: ${await res.text()}`);
+  return traceId;
+}
+
+/**
+ * The shape of a trace once Jaeger holds all of it: all three services, and no new span for `STABLE_MS`
+ * (Jaeger writes a batch's spans to Cassandra one by one, so a trace fills up over a few seconds).
+ */
+async function settledShape(traceId: string, timeoutMs: number): Promise<string[]> {
+  let previous = '';
+  let since = Date.now();
+  return poll(
+    `trace ${traceId} settled in Jaeger`,
+    async () => {
+      const trace = await jaegerTrace(traceId);
+      const services = new Set(trace?.spans.map((s) => s.service));
+      if (trace === undefined || !APP_SERVICES.every((s) => services.has(s))) {
+        throw new Error(`services so far: ${[...services].join(', ') || 'none'}`);
+      }
+      const shape = traceShape(trace);
+      if (shape.join('\n') !== previous) {
+        previous = shape.join('\n');
+        since = Date.now();
+      }
+      if (Date.now() - since < STABLE_MS) throw new Error(`${String(shape.length)} spans, not settled yet`);
+      return shape;
+    },
+    { timeoutMs, intervalMs: 1_000 },
+  );
+}
+
+/** Waits until Jaeger holds the trace with exactly the expected spans; fails showing what is missing. */
+async function completeTrace(traceId: string, expected: readonly string[], timeoutMs: number): Promise<void> {
+  await poll(
+    `trace ${traceId} complete in Jaeger`,
+    async () => {
+      const trace = await jaegerTrace(traceId);
+      const shape = trace === undefined ? [] : traceShape(trace);
+      const missing = [...expected];
+      const extra: string[] = [];
+      for (const span of shape) {
+        const at = missing.indexOf(span);
+        if (at >= 0) missing.splice(at, 1);
+        else extra.push(span);
+      }
+      if (missing.length > 0 || extra.length > 0) {
+        throw new Error(
+          `${String(shape.length)}/${String(expected.length)} spans; missing: ${missing.join(', ') || '-'}; unexpected: ${extra.join(', ') || '-'}`,
+        );
+      }
+    },
+    { timeoutMs, intervalMs: 2_000 },
+  );
+}
+
+function jaegerUp(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: addressOf(STOPPED), port: jaegerHealthPort('collector'), timeout: 2_000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+describe(`fault: ${STOPPED} down for ${String(OUTAGE_MS / 1000)} s under load`, { timeout: 300_000 }, () => {
+  const exporter = jaegerExporter();
+  const baseline = new Map<AppService, string[]>();
+  const sentDuringOutage: { service: AppService; traceId: string }[] = [];
+  let acceptedAtRestart = 0;
+
+  after(async () => {
+    // Whatever failed, leave the lab whole for the next tests (`native:start` of a running component is a no-op).
+    await npmRun('native:start', [STOPPED], { echo: true, timeoutMs: 120_000 });
+  });
+
+  test('baseline: a /chain trace of each service, while Jaeger is up', async () => {
+    const sent = await Promise.all(
+      APP_SERVICES.map(async (service) => [service, await sendChain(service)] as const),
+    );
+    for (const [service, traceId] of sent) baseline.set(service, await settledShape(traceId, 90_000));
+    // No backlog to Jaeger before the fault, so what queues next is the outage's.
+    const metrics = await poll(`${exporter} queue empty before the fault`, async () => {
+      const m = await collectorMetrics();
+      const queued = counterValue(m, 'otelcol_exporter_queue_size', { exporter });
+      if (queued > 0) throw new Error(`${String(queued)} spans queued`);
+      return m;
+    });
+    assert.ok(
+      counterValue(metrics, 'otelcol_exporter_sent_spans', { exporter }) > 0,
+      `${exporter} has sent spans`,
+    );
+  });
+
+  test(`stop ${STOPPED} under load`, async () => {
+    assertLoadRunning(); // the lab's background load (global-setup.ts), as k6 runs in the compose lab
+    const stop = await npmRun('native:stop', [STOPPED], { echo: true, timeoutMs: 60_000 });
+    assert.equal(stop.code, 0, stop.output);
+    assert.match(stop.output, new RegExp(`${STOPPED} \\(pid \\d+\\) stopped`));
+    assert.equal(await jaegerUp(), false, `${STOPPED}'s health port still answers`);
+  });
+
+  test('during the outage: /chain traces are answered, and the collector queues their spans', async () => {
+    const stopsAt = Date.now() + OUTAGE_MS;
+    let maxQueued = 0;
+    for (let i = 0; Date.now() < stopsAt; i += 1) {
+      const next = Date.now() + CHAIN_EVERY_MS;
+      const service = APP_SERVICES[i % APP_SERVICES.length] ?? 'fastify';
+      sentDuringOutage.push({ service, traceId: await sendChain(service) });
+      const queued = counterValue(await collectorMetrics(), 'otelcol_exporter_queue_size', { exporter });
+      maxQueued = Math.max(maxQueued, queued);
+      await sleep(Math.min(next, stopsAt) - Date.now());
+    }
+    console.log(
+      `sent ${String(sentDuringOutage.length)} /chain traces during the outage; ${exporter} queue peaked at ${String(maxQueued)} spans`,
+    );
+    assert.ok(
+      sentDuringOutage.length >= 15,
+      `only ${String(sentDuringOutage.length)} /chain traces in ${String(OUTAGE_MS / 1000)} s`,
+    );
+    assert.ok(maxQueued > 0, `${exporter} never queued a span: was Jaeger really down?`);
+    const first = sentDuringOutage[0];
+    assert.ok(first !== undefined);
+    assert.equal(
+      await jaegerTrace(first.traceId),
+      undefined,
+      'a trace of the outage is in Jaeger before it came back',
+    );
+    acceptedAtRestart = counterValue(await collectorMetrics(), 'otelcol_receiver_accepted_spans');
+  });
+
+  test(`start ${STOPPED} again`, async () => {
+    const start = await npmRun('native:start', [STOPPED], { echo: true, timeoutMs: 120_000 });
+    assert.equal(start.code, 0, start.output);
+    assert.match(start.output, new RegExp(`✓ ${STOPPED} ready in`));
+    assert.equal(await jaegerUp(), true);
+  });
+
+  test('every /chain trace sent during the outage reaches Jaeger, complete', async () => {
+    assert.ok(sentDuringOutage.length > 0);
+    const deadline = Date.now() + 120_000;
+    for (const { service, traceId } of sentDuringOutage) {
+      const expected = baseline.get(service);
+      assert.ok(expected !== undefined);
+      await completeTrace(traceId, expected, Math.max(5_000, deadline - Date.now()));
+    }
+  });
+
+  test(`the collector sent every span to Jaeger and reports 0 failed spans for ${exporter}`, async () => {
+    const metrics = await poll(
+      `${exporter} sent every span the collector accepted before the restart`,
+      async () => {
+        const m = await collectorMetrics();
+        const sent = counterValue(m, 'otelcol_exporter_sent_spans', { exporter });
+        if (sent < acceptedAtRestart) {
+          throw new Error(`${String(sent)} sent of ${String(acceptedAtRestart)} accepted by the restart`);
+        }
+        return m;
+      },
+      { timeoutMs: 60_000 },
+    );
+    // Failed = given up after retries (send_failed) or dropped at a full queue (enqueue_failed); the series
+    // only exist once something failed, so absent counts as 0.
+    assert.equal(counterValue(metrics, 'otelcol_exporter_send_failed_spans', { exporter }), 0);
+    assert.equal(counterValue(metrics, 'otelcol_exporter_enqueue_failed_spans', { exporter }), 0);
+  });
+});

@@ -1,0 +1,286 @@
+// Grafana's queries on the real lab (issue 5): Grafana itself is not in the native lab (AGPL, no registry
+// serves it), so every query it would send runs against the real backends instead. Every panel and variable
+// query of the SPM dashboard, with the variables substituted for each service, returns data from Prometheus;
+// so do the datasources' trace-to-metrics queries; every exercise answer for Prometheus and Jaeger returns data;
+// the operations table's links find, in Jaeger, the traces they promise. Tempo queries are skipped: Tempo is not
+// in the native lab either (AGPL Go module).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Exercise, loadExercises } from '../../grafana/src/exercises.ts';
+import { operationJaegerSearch, operationTraceQL } from '../../grafana/src/links.ts';
+import {
+  interpolate,
+  panelQueries,
+  traceToMetricsQueries,
+  variableQueries,
+} from '../../grafana/src/queries.ts';
+import { recipeOf } from '../../native/lib/recipes.ts';
+import { APP_SERVICES } from '../../verify/lab.ts';
+import {
+  assertHasData,
+  getJson,
+  jaegerSearch,
+  jaegerWindow,
+  labStartedMs,
+  loadRunningFor,
+  poll,
+  printLogsOnFailure,
+  promInstant,
+  promLabelValues,
+  promRange,
+  urls,
+  type JaegerTrace,
+} from './lab.ts';
+
+printLogsOnFailure();
+
+const tempoRecipe = recipeOf('tempo');
+/** Why Tempo's queries are reported skipped (the native lab has no Tempo; this suite runs only there). */
+const TEMPO_SKIP =
+  tempoRecipe.kind === 'absent'
+    ? `Tempo is not in the native lab: ${tempoRecipe.reason}`
+    : 'Tempo is in the native lab now: give this suite a Tempo client';
+
+// Both languages' exercise documents; an answer that is the same in both is run once.
+const exercises = new Map<string, Exercise>();
+for (const e of [...(await loadExercises('en')), ...(await loadExercises('zh-TW'))]) {
+  exercises.set(`${e.kind} ${e.query}`, e);
+}
+
+/** Grafana's $__rate_interval for a 5 s scrape interval is 4 × 5 s = 20 s; 1m is what a learner's panel shows at 1h. */
+const RATE_INTERVAL = '1m';
+/** Data is polled for this long: the lab has been under load for a minute or more when this file runs. */
+const DATA_TIMEOUT_MS = 90_000;
+
+/** The dashboard's time range: since this lab started (data of earlier runs never counts), at most 15 min. */
+function timeRange(): { startMs: number; endMs: number; range: string } {
+  const endMs = Date.now();
+  const startMs = Math.max(labStartedMs(), endMs - 15 * 60_000);
+  return { startMs, endMs, range: `${String(Math.ceil((endMs - startMs) / 1000))}s` };
+}
+
+/** Parses Jaeger's duration parameter (`3s`, `500ms`, `1.5s`, `2m`) into microseconds. */
+function durationUs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)$/.exec(text);
+  if (m === null) throw new Error(`unreadable Jaeger duration ${text}`);
+  const unit = { us: 1, µs: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 }[
+    m[2] as 'us' | 'µs' | 'ms' | 's' | 'm' | 'h'
+  ];
+  return Number(m[1]) * unit;
+}
+
+/**
+ * Throws unless every trace holds what a Jaeger search with these parameters promises: a span of `service`
+ * (with `operation`, at least `minDuration` long, and carrying `tags`, when those are given).
+ */
+function assertTracesMatch(
+  traces: readonly JaegerTrace[],
+  params: Record<string, string>,
+  what: string,
+): void {
+  if (traces.length === 0) throw new Error(`${what}: no trace`);
+  const tags = params.tags === undefined ? {} : (JSON.parse(params.tags) as Record<string, unknown>);
+  const minUs = params.minDuration === undefined ? 0 : durationUs(params.minDuration);
+  for (const trace of traces) {
+    const ok = trace.spans.some(
+      (s) =>
+        s.service === params.service &&
+        (params.operation === undefined || s.operation === params.operation) &&
+        s.durationUs >= minUs &&
+        Object.entries(tags).every(([k, v]) => s.tags[k] === String(v)),
+    );
+    assert.ok(ok, `${what}: trace ${trace.traceId} has no span matching ${JSON.stringify(params)}`);
+  }
+}
+
+describe(
+  'Grafana: dashboard, link and exercise queries return data on the real lab',
+  { timeout: 300_000 },
+  () => {
+    test('the lab has had a minute of load', async () => {
+      await loadRunningFor(60_000);
+    });
+
+    describe('dashboard variables', () => {
+      for (const variable of variableQueries()) {
+        test(`$${variable.variable}: label_values(${variable.selector}, ${variable.label})`, async () => {
+          assert.equal(variable.datasourceUid, 'prometheus');
+          const expected = variable.variable === 'service' ? [...APP_SERVICES] : ['SPAN_KIND_SERVER'];
+          for (const service of APP_SERVICES) {
+            const selector = interpolate(variable.selector, {
+              service,
+              rateInterval: RATE_INTERVAL,
+              range: '15m',
+            });
+            const values = await poll(
+              `values of ${variable.label} for ${selector}`,
+              async () => {
+                const v = await promLabelValues(variable.label, selector, timeRange().startMs);
+                const missing = expected.filter((e) => !v.includes(e));
+                if (missing.length > 0) throw new Error(`missing ${missing.join(', ')} in [${v.join(', ')}]`);
+                return v;
+              },
+              { timeoutMs: DATA_TIMEOUT_MS },
+            );
+            assert.ok(values.length >= expected.length);
+            if (selector === variable.selector) break; // the query does not depend on $service
+          }
+        });
+      }
+    });
+
+    describe('dashboard panels, for each service', () => {
+      for (const query of panelQueries()) {
+        const name = `${query.panel} / ${query.refId}${query.via === undefined ? '' : ` (${query.via})`}`;
+        if (query.datasourceUid === 'tempo') {
+          test(name, { skip: TEMPO_SKIP });
+          continue;
+        }
+        test(name, async () => {
+          for (const service of APP_SERVICES) {
+            await poll(
+              `${name} for ${service}`,
+              async () => {
+                const { startMs, endMs, range } = timeRange();
+                const expr = interpolate(query.expr, { service, rateInterval: RATE_INTERVAL, range });
+                const series =
+                  query.kind === 'promql-range'
+                    ? await promRange(expr, startMs, endMs)
+                    : await promInstant(expr);
+                assertHasData(series, `${service}: ${expr}`);
+              },
+              { timeoutMs: DATA_TIMEOUT_MS },
+            );
+            if (!query.expr.includes('$service') && !query.expr.includes('${service}')) break;
+          }
+        });
+      }
+    });
+
+    test('trace-to-metrics link queries, for each service and one of its operations', async () => {
+      const queries = await traceToMetricsQueries();
+      assert.ok(queries.length > 0);
+      for (const q of queries) {
+        for (const service of APP_SERVICES) {
+          const expr = interpolate(
+            q.query
+              .replaceAll('$__tags', `service_name="${service}"`)
+              .replaceAll('${__span.name}', 'GET /chain'),
+            { service, rateInterval: RATE_INTERVAL, range: '15m' },
+          );
+          await poll(
+            `${q.datasourceUid} link "${q.name}" for ${service}`,
+            async () => {
+              const { startMs, endMs } = timeRange();
+              assertHasData(await promRange(expr, startMs, endMs), expr);
+            },
+            { timeoutMs: DATA_TIMEOUT_MS },
+          );
+        }
+      }
+    });
+
+    describe('operations table links: each operation of each service', () => {
+      for (const service of APP_SERVICES) {
+        test(`${service}: Jaeger finds the traces of every operation the table lists`, async () => {
+          const operationsQuery = panelQueries().find(
+            (q) => q.panel === 'Operations by impact' && q.refId === 'B',
+          );
+          assert.ok(operationsQuery !== undefined, 'the operations table has a request-rate query (B)');
+          const { range } = timeRange();
+          const rows = await promInstant(
+            interpolate(operationsQuery.expr, { service, rateInterval: RATE_INTERVAL, range }),
+          );
+          const operations = rows.map((r) => r.metric.span_name).filter((s): s is string => s !== undefined);
+          assert.ok(operations.includes('GET /chain'), `${service} operations: ${operations.join(', ')}`);
+          for (const operation of operations) {
+            const search = operationJaegerSearch(service, operation);
+            const traces = await poll(
+              `Jaeger traces of ${service} "${operation}"`,
+              async () => {
+                const found = await jaegerSearch({ ...search, ...jaegerWindow(labStartedMs()), limit: 20 });
+                assertTracesMatch(found, search, `${service} "${operation}"`);
+                return found;
+              },
+              { timeoutMs: 30_000 },
+            );
+            assert.ok(traces.length > 0);
+          }
+        });
+      }
+
+      test(`Tempo: the TraceQL link of each operation, e.g. ${operationTraceQL('fastify', 'GET /chain')}`, {
+        skip: TEMPO_SKIP,
+      });
+    });
+
+    describe('exercise answers', () => {
+      test('there are exercises for Prometheus, Tempo and Jaeger', () => {
+        const kinds = new Set([...exercises.values()].map((e) => e.datasourceUid));
+        assert.deepEqual([...kinds].sort(), ['jaeger', 'prometheus', 'tempo']);
+      });
+
+      for (const exercise of exercises.values()) {
+        const name = `${String(exercise.number)}. ${exercise.id} (${exercise.kind})`;
+        if (exercise.datasourceUid === 'tempo') {
+          test(name, { skip: TEMPO_SKIP });
+          continue;
+        }
+        test(name, async () => {
+          if (exercise.kind === 'promql') {
+            await poll(
+              name,
+              async () => {
+                assertHasData(await promInstant(exercise.query), exercise.query);
+              },
+              {
+                timeoutMs: DATA_TIMEOUT_MS,
+              },
+            );
+            return;
+          }
+          const jaeger = exercise.jaeger;
+          assert.ok(jaeger !== undefined);
+          if (exercise.kind === 'jaeger-search') {
+            // The UI's /search page and the API's /api/traces take the same parameters.
+            await poll(
+              name,
+              async () => {
+                const traces = await jaegerSearch({ ...jaeger.params, ...jaegerWindow(labStartedMs()) });
+                assertTracesMatch(traces, jaeger.params, name);
+              },
+              { timeoutMs: DATA_TIMEOUT_MS },
+            );
+            return;
+          }
+          // jaeger-metrics: the Monitor tab's API.
+          await poll(
+            name,
+            async () => {
+              const url = new URL(jaeger.path, urls.jaegerQuery);
+              for (const [k, v] of Object.entries(jaeger.params)) url.searchParams.set(k, v);
+              const body = (await getJson(url.toString())) as {
+                metrics?: {
+                  labels: { name: string; value: string }[];
+                  metricPoints?: { gaugeValue?: { doubleValue?: number | string } }[];
+                }[];
+              };
+              const metrics = body.metrics ?? [];
+              const values = metrics.flatMap((m) =>
+                (m.metricPoints ?? []).map((p) => Number(p.gaugeValue?.doubleValue)),
+              );
+              if (!values.some(Number.isFinite))
+                throw new Error(`${String(metrics.length)} series, no finite point`);
+              const service = jaeger.params.service;
+              for (const m of metrics) {
+                const labelled = m.labels.find((l) => l.name === 'service_name')?.value;
+                assert.equal(labelled, service, `a series of another service: ${JSON.stringify(m.labels)}`);
+              }
+            },
+            { timeoutMs: DATA_TIMEOUT_MS },
+          );
+        });
+      }
+    });
+  },
+);
