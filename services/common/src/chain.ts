@@ -1,10 +1,13 @@
 import type { ServiceConfig } from './config';
+import { chainUserAgent } from './faults';
 
 /**
  * /chain: calls the service's own `/`, then TARGET_ONE_SVC `/io_task`, then TARGET_TWO_SVC `/cpu_task`,
  * one after the other, with the global fetch (the zero-code instrumentation propagates the trace
  * context over it). Every hop is bounded by CHAIN_TIMEOUT_MS; the first failing hop ends the chain
- * with a 502 naming the target, its service and URL.
+ * with a 502 naming the target, its service and URL. Each hop says which service's /chain sent it
+ * (`User-Agent: <service>/chain`): a slow-downstream fault (faults.ts) is applied by the called service to
+ * the requests of one caller only, and the header shows up on its SERVER span as `user_agent.original`.
  */
 
 export interface ChainHop {
@@ -39,6 +42,8 @@ export type Fetch = typeof fetch;
 
 export interface ChainOptions {
   readonly config: ServiceConfig;
+  /** The calling service's name, sent as `User-Agent: <service>/chain`. */
+  readonly service: string;
   /** Replaced in tests; the services use the global fetch. */
   readonly fetch?: Fetch;
 }
@@ -55,12 +60,13 @@ export function chainHops(config: ServiceConfig): readonly ChainHop[] {
 export async function chain(options: ChainOptions): Promise<ChainResult> {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.config.chainTimeoutMs;
+  const headers = { 'user-agent': chainUserAgent(options.service) };
   const hops: ChainHopResult[] = [];
   for (const hop of chainHops(options.config)) {
     const started = performance.now();
     let problem: string;
     try {
-      const response = await doFetch(hop.url, { signal: AbortSignal.timeout(timeoutMs) });
+      const response = await doFetch(hop.url, { headers, signal: AbortSignal.timeout(timeoutMs) });
       // Read the whole body (within the same deadline) so the hop really finished.
       await response.arrayBuffer();
       if (response.ok) {

@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 /** What every service reads from its environment (docker-compose.yaml sets it). */
 export interface ServiceConfig {
   /** Port the HTTP server listens on (all interfaces). */
@@ -8,6 +10,11 @@ export interface ServiceConfig {
   readonly targetTwo: string;
   /** Upper bound of each /chain hop, so a down or stuck target gives a 502 instead of a hang. */
   readonly chainTimeoutMs: number;
+  /**
+   * The run-time fault file (FAULTS_FILE, see faults.ts), absolute; relative values are resolved against the
+   * working directory. Unset = no faults.
+   */
+  readonly faultsFile?: string;
 }
 
 export const DEFAULT_CHAIN_TIMEOUT_MS = 5000;
@@ -71,8 +78,16 @@ function parseBaseUrl(env: Env, name: string, problems: string[]): string {
   return url.href.replace(/\/+$/, '');
 }
 
-/** Reads PORT, TARGET_ONE_SVC, TARGET_TWO_SVC and CHAIN_TIMEOUT_MS; throws one ConfigError listing every problem. */
-export function loadConfig(env: Env = process.env): ServiceConfig {
+function parseFile(env: Env, name: string, cwd: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : path.resolve(cwd, raw);
+}
+
+/**
+ * Reads PORT, TARGET_ONE_SVC, TARGET_TWO_SVC, CHAIN_TIMEOUT_MS and FAULTS_FILE; throws one ConfigError listing
+ * every problem.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): ServiceConfig {
   const problems: string[] = [];
   const port = parseInteger(env, 'PORT', 1, 65535, problems);
   const targetOne = parseBaseUrl(env, 'TARGET_ONE_SVC', problems);
@@ -85,6 +100,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     problems,
     DEFAULT_CHAIN_TIMEOUT_MS,
   );
+  const faultsFile = parseFile(env, 'FAULTS_FILE', cwd);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, targetOne, targetTwo, chainTimeoutMs };
+  return { port, targetOne, targetTwo, chainTimeoutMs, ...(faultsFile === undefined ? {} : { faultsFile }) };
 }

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './chain';
 export * from './shutdown';
 export * from './process';
+export * from './faults';

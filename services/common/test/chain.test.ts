@@ -31,7 +31,7 @@ describe('chain', () => {
 
   it('calls the hops in order and reports each status', async () => {
     const calls: string[] = [];
-    const result = await chain({ config, fetch: fakeFetch({}, calls) });
+    const result = await chain({ config, service: 'fastify', fetch: fakeFetch({}, calls) });
     assert.ok(result.ok);
     assert.equal(result.status, 200);
     assert.deepEqual(
@@ -48,9 +48,32 @@ describe('chain', () => {
     );
   });
 
+  it('names the calling service in the User-Agent of every hop', async () => {
+    const agents: (string | undefined)[] = [];
+    const stub = await startStub((request, response) => {
+      agents.push(request.headers['user-agent']);
+      response.end('{}');
+    });
+    try {
+      const port = Number(new URL(stub.url).port);
+      const result = await chain({
+        config: { ...config, port, targetOne: stub.url, targetTwo: stub.url },
+        service: 'nestjs',
+      });
+      assert.ok(result.ok);
+      assert.deepEqual(agents, ['nestjs/chain', 'nestjs/chain', 'nestjs/chain']);
+    } finally {
+      await stub.close();
+    }
+  });
+
   it('stops at the first hop that answers an error status and names it', async () => {
     const calls: string[] = [];
-    const result = await chain({ config, fetch: fakeFetch({ 'http://nestjs:8080/io_task': 503 }, calls) });
+    const result = await chain({
+      config,
+      service: 'fastify',
+      fetch: fakeFetch({ 'http://nestjs:8080/io_task': 503 }, calls),
+    });
     assert.equal(calls.length, 2, 'TARGET_TWO_SVC is not called');
     assert.deepEqual(result, {
       ok: false,
@@ -75,6 +98,7 @@ describe('chain', () => {
           targetOne: good.url,
           targetTwo: `http://127.0.0.1:${String(port)}`,
         },
+        service: 'fastify',
       });
       assert.ok(!result.ok);
       assert.equal(result.status, 502);
@@ -89,7 +113,10 @@ describe('chain', () => {
     const hanging = await startStub(() => undefined);
     try {
       const started = performance.now();
-      const result = await chain({ config: { ...config, port: Number(new URL(hanging.url).port) } });
+      const result = await chain({
+        config: { ...config, port: Number(new URL(hanging.url).port) },
+        service: 'fastify',
+      });
       const elapsed = performance.now() - started;
       assert.ok(!result.ok);
       assert.equal(result.body.detail, `chain: self (127.0.0.1) GET ${hanging.url}/ timed out after 250 ms`);

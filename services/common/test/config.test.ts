@@ -25,6 +25,16 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ ...valid, CHAIN_TIMEOUT_MS: ' 250 ' }).chainTimeoutMs, 250);
   });
 
+  it('resolves FAULTS_FILE against the working directory; unset or empty means no fault file', () => {
+    assert.equal(
+      loadConfig({ ...valid, FAULTS_FILE: '../../faults/state/faults.json' }, '/app/services/nestjs')
+        .faultsFile,
+      '/app/faults/state/faults.json',
+    );
+    assert.equal(loadConfig({ ...valid, FAULTS_FILE: '/tmp/f.json' }, '/x').faultsFile, '/tmp/f.json');
+    assert.equal('faultsFile' in loadConfig({ ...valid, FAULTS_FILE: ' ' }), false);
+  });
+
   it('keeps a path prefix of a target base URL', () => {
     assert.equal(
       loadConfig({ ...valid, TARGET_ONE_SVC: 'https://gw.example/nest/' }).targetOne,

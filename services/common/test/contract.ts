@@ -7,7 +7,18 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, mock } from 'node:test';
-import { CPU_TASK_LIMIT, ERROR_TEST_MESSAGE, IO_TASK_MS, type ServiceConfig, countPrimes } from '@lab/common';
+import {
+  CPU_TASK_LIMIT,
+  ERROR_TEST_MESSAGE,
+  type Fault,
+  FaultRules,
+  type FaultSource,
+  IO_TASK_MS,
+  type Random,
+  type ServiceConfig,
+  chainUserAgent,
+  countPrimes,
+} from '@lab/common';
 
 /** A config whose fields the suite fills in once the service and its stub targets listen. */
 export interface MutableConfig {
@@ -25,8 +36,30 @@ export interface RunningService {
 
 export interface ContractOptions {
   readonly service: 'fastify' | 'nestjs' | 'express';
-  /** Builds the app with `config` (read at request time) and listens on 127.0.0.1, port 0. */
-  readonly start: (config: ServiceConfig) => Promise<RunningService>;
+  /**
+   * Builds the app with `config` (read at request time) and its run-time fault source, and listens on
+   * 127.0.0.1, port 0.
+   */
+  readonly start: (config: ServiceConfig, faults: FaultSource) => Promise<RunningService>;
+}
+
+/** The fault source the contract hands the app: no faults, until a test switches some on. */
+class SwitchableFaults implements FaultSource {
+  private rules: FaultRules;
+  private readonly service: string;
+
+  constructor(service: string) {
+    this.service = service;
+    this.rules = new FaultRules(service, []);
+  }
+
+  plan(route: string, userAgent: string | undefined): ReturnType<FaultSource['plan']> {
+    return this.rules.plan(route, userAgent);
+  }
+
+  set(faults: readonly Fault[], random?: Random): void {
+    this.rules = new FaultRules(this.service, faults, random);
+  }
 }
 
 export interface Stub {
@@ -64,8 +97,17 @@ export interface Answer {
   readonly body: unknown;
 }
 
-export async function get(baseUrl: string, path: string, method = 'GET'): Promise<Answer> {
-  const response = await fetch(`${baseUrl}${path}`, { method, signal: AbortSignal.timeout(15_000) });
+export async function get(
+  baseUrl: string,
+  path: string,
+  method = 'GET',
+  userAgent?: string,
+): Promise<Answer> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: userAgent === undefined ? {} : { 'user-agent': userAgent },
+    signal: AbortSignal.timeout(15_000),
+  });
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
   return {
@@ -82,6 +124,7 @@ export function describeContract(options: ContractOptions): void {
     let base = '';
     let goodTarget: Stub;
     const stubCalls: string[] = [];
+    const faults = new SwitchableFaults(options.service);
 
     before(async () => {
       goodTarget = await startStub((request, response) => {
@@ -91,7 +134,7 @@ export function describeContract(options: ContractOptions): void {
       });
       config.targetOne = goodTarget.url;
       config.targetTwo = goodTarget.url;
-      service = await options.start(config);
+      service = await options.start(config, faults);
       config.port = service.port;
       base = `http://127.0.0.1:${String(service.port)}`;
     });
@@ -212,6 +255,87 @@ export function describeContract(options: ContractOptions): void {
       const post = await get(base, '/', 'POST');
       assert.equal(post.status, 404);
       assert.deepEqual(post.body, { detail: 'Not Found', method: 'POST', path: '/' });
+    });
+
+    describe('run-time faults, applied by the framework hook to the matched route', () => {
+      const time = async (path: string, userAgent?: string): Promise<{ answer: Answer; ms: number }> => {
+        const started = performance.now();
+        const answer = await get(base, path, 'GET', userAgent);
+        return { answer, ms: performance.now() - started };
+      };
+      const quietly = async <T>(run: () => Promise<T>): Promise<T> => {
+        const errors = mock.method(console, 'error', () => undefined);
+        try {
+          return await run();
+        } finally {
+          errors.mock.restore();
+        }
+      };
+
+      it('a latency fault on /items/:item_id delays that route only, and the answer stays the same', async () => {
+        faults.set([
+          { service: options.service, type: 'latency', route: '/items/:item_id', minMs: 300, maxMs: 300 },
+        ]);
+        try {
+          const slow = await time('/items/42?q=x');
+          assert.ok(slow.ms >= 290, `took ${String(slow.ms)} ms`);
+          assert.deepEqual(slow.answer.body, { item_id: 42, q: 'x' });
+          const invalid = await time('/items/abc');
+          assert.equal(invalid.answer.status, 422, 'the handler still runs after the wait');
+          assert.ok(invalid.ms >= 290);
+          const other = await time('/');
+          assert.equal(other.answer.status, 200);
+          assert.ok(other.ms < 250, `GET / took ${String(other.ms)} ms`);
+        } finally {
+          faults.set([]);
+        }
+      });
+
+      it('an error fault answers 500 JSON like /error_test when the draw falls below the rate', async () => {
+        const rule: Fault = { service: options.service, type: 'errors', route: '/cpu_task', rate: 0.5 };
+        try {
+          faults.set([rule], () => 0.2);
+          const failed = await quietly(() => get(base, '/cpu_task'));
+          assert.equal(failed.status, 500);
+          assert.match(failed.contentType, /^application\/json/);
+          assert.deepEqual(failed.body, { detail: 'Internal Server Error' });
+          assert.equal((await get(base, '/')).status, 200, 'another route is not affected');
+          faults.set([rule], () => 0.7);
+          assert.equal((await get(base, '/cpu_task')).status, 200, 'a draw above the rate passes');
+        } finally {
+          faults.set([]);
+        }
+      });
+
+      it('a fault for every route reaches each route, but not the 404 answer', async () => {
+        faults.set([{ service: options.service, type: 'errors', rate: 1 }]);
+        try {
+          const statuses = await quietly(async () => [
+            (await get(base, '/')).status,
+            (await get(base, '/random_status')).status,
+            (await get(base, '/chain')).status,
+            (await get(base, '/nope')).status,
+          ]);
+          assert.deepEqual(statuses, [500, 500, 500, 404]);
+        } finally {
+          faults.set([]);
+        }
+      });
+
+      it('a slow-downstream fault delays the /chain hops of the named caller only', async () => {
+        faults.set([
+          { service: 'caller', type: 'slow-downstream', to: options.service, minMs: 300, maxMs: 300 },
+        ]);
+        try {
+          const fromCaller = await time('/io_task', chainUserAgent('caller'));
+          assert.equal(fromCaller.answer.status, 200);
+          assert.ok(fromCaller.ms >= IO_TASK_MS + 290, `took ${String(fromCaller.ms)} ms`);
+          const fromOthers = await time('/', chainUserAgent('someone-else'));
+          assert.ok(fromOthers.ms < 250, `took ${String(fromOthers.ms)} ms`);
+        } finally {
+          faults.set([]);
+        }
+      });
     });
 
     describe('GET /chain', () => {

@@ -1,6 +1,8 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import {
+  NO_FAULTS,
   VALIDATION_STATUS,
+  applyFault,
   chain,
   clientErrorBody,
   cpuTask,
@@ -14,6 +16,7 @@ import {
   queryValue,
   randomSleep,
   randomStatus,
+  type FaultSource,
   type ServiceConfig,
 } from '@lab/common';
 
@@ -23,6 +26,29 @@ export const SERVICE = 'express';
 export interface AppOptions {
   /** Where unhandled errors are logged (tests silence it). */
   readonly logError?: (message: string, error: unknown) => void;
+  /** Run-time faults (npm run fault); none by default. */
+  readonly faults?: FaultSource;
+}
+
+/**
+ * Route middleware that applies the run-time faults of the matched route (see @lab/common faults.ts): it waits
+ * the added latency, then passes an injected error on to the error handler, as a throwing handler would.
+ * It sits in each route's own stack, not in `app.use()`: there Express has matched the route (`req.route`), and
+ * the zero-code instrumentation traces a route's stack as one `request handler` span, so with no fault set
+ * the traces stay exactly as they were (an app-level middleware would add a span to every request).
+ */
+export function faultMiddleware(faults: FaultSource): RequestHandler {
+  return function injectFaults(request, _response, next) {
+    const route = (request.route as { path?: unknown } | undefined)?.path;
+    const plan = faults.plan(typeof route === 'string' ? route : request.path, request.get('user-agent'));
+    if (plan === undefined) {
+      next();
+      return;
+    }
+    applyFault(plan).then(() => {
+      next();
+    }, next);
+  };
 }
 
 /** The Express app: routes, then the 404 fallthrough, then the error handler. Listening is up to the caller. */
@@ -32,14 +58,15 @@ export function buildApp(config: ServiceConfig, options: AppOptions = {}): Expre
     ((message: string, error: unknown) => {
       console.error(message, error);
     });
+  const faults = faultMiddleware(options.faults ?? NO_FAULTS);
   const app = express();
   app.disable('x-powered-by');
 
-  app.get('/', (_request, response) => {
+  app.get('/', faults, (_request, response) => {
     response.json(hello(SERVICE));
   });
 
-  app.get('/items/:item_id', (request, response) => {
+  app.get('/items/:item_id', faults, (request, response) => {
     const itemId = parseIntParam('path', 'item_id', request.params.item_id);
     if (!itemId.ok) {
       response.status(VALIDATION_STATUS).json(itemId.body);
@@ -49,29 +76,29 @@ export function buildApp(config: ServiceConfig, options: AppOptions = {}): Expre
   });
 
   // Express 5 passes a rejected promise of a handler on to the error handler, like a throw.
-  app.get('/io_task', async (_request, response) => {
+  app.get('/io_task', faults, async (_request, response) => {
     response.json(await ioTask());
   });
 
-  app.get('/cpu_task', (_request, response) => {
+  app.get('/cpu_task', faults, (_request, response) => {
     response.json(cpuTask());
   });
 
-  app.get('/random_status', (_request, response) => {
+  app.get('/random_status', faults, (_request, response) => {
     const { status, body } = randomStatus();
     response.status(status).json(body);
   });
 
-  app.get('/random_sleep', async (_request, response) => {
+  app.get('/random_sleep', faults, async (_request, response) => {
     response.json(await randomSleep());
   });
 
-  app.get('/error_test', () => {
+  app.get('/error_test', faults, () => {
     errorTest();
   });
 
-  app.get('/chain', async (_request, response) => {
-    const result = await chain({ config });
+  app.get('/chain', faults, async (_request, response) => {
+    const result = await chain({ config, service: SERVICE });
     response.status(result.status).json(result.body);
   });
 

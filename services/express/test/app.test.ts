@@ -17,8 +17,8 @@ describeStartupErrors(SERVICE, require.resolve('../main.js'));
 
 describeContract({
   service: SERVICE,
-  start: async (config) => {
-    const server = buildApp(config, silent).listen(0, '127.0.0.1');
+  start: async (config, faults) => {
+    const server = buildApp(config, { ...silent, faults }).listen(0, '127.0.0.1');
     return { port: await listen(server), close: () => closeHttpServer(server) };
   },
 });

@@ -1,6 +1,13 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RouteHandlerMethod,
+  type RouteOptions,
+} from 'fastify';
 import {
+  NO_FAULTS,
   VALIDATION_STATUS,
+  applyFault,
   chain,
   clientErrorBody,
   cpuTask,
@@ -14,6 +21,7 @@ import {
   queryValue,
   randomSleep,
   randomStatus,
+  type FaultSource,
   type ServiceConfig,
 } from '@lab/common';
 
@@ -25,9 +33,37 @@ interface ItemRoute {
   Querystring: { q?: string | string[] };
 }
 
+/**
+ * An `onRoute` hook that applies the run-time faults (see @lab/common faults.ts) to every route: it wraps the
+ * route's handler so that it first waits the added latency, then throws an injected error, which reaches the
+ * error handler like any thrown error. Why not an `onRequest`/`preHandler` hook: @fastify/otel traces every
+ * request hook as a span of its own, so with no fault set each request would carry one more span; a wrapped
+ * handler adds none, and with no fault it calls the handler straight away.
+ */
+export function faultHook(faults: FaultSource): (route: RouteOptions) => void {
+  return (route) => {
+    const handler: RouteHandlerMethod = route.handler;
+    const template = route.url;
+    route.handler = function withFaults(request, reply) {
+      const plan = faults.plan(template, request.headers['user-agent']);
+      if (plan === undefined) return handler.call(this, request, reply);
+      return applyFault(plan).then(() => handler.call(this, request, reply));
+    };
+  };
+}
+
+export interface AppOptions extends FastifyServerOptions {
+  /** Run-time faults (npm run fault); none by default. */
+  readonly faults?: FaultSource;
+}
+
 /** The Fastify app: routes, 404 handler and error handler. Listening is up to the caller. */
-export function buildApp(config: ServiceConfig, options: FastifyServerOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: { level: 'warn' }, ...options });
+export function buildApp(config: ServiceConfig, options: AppOptions = {}): FastifyInstance {
+  const { faults = NO_FAULTS, ...fastifyOptions } = options;
+  const app = Fastify({ logger: { level: 'warn' }, ...fastifyOptions });
+
+  // Before the routes: onRoute hooks see the routes declared after them.
+  app.addHook('onRoute', faultHook(faults));
 
   app.get('/', () => hello(SERVICE));
 
@@ -56,7 +92,7 @@ export function buildApp(config: ServiceConfig, options: FastifyServerOptions = 
   app.get('/error_test', () => errorTest());
 
   app.get('/chain', async (_request, reply) => {
-    const result = await chain({ config });
+    const result = await chain({ config, service: SERVICE });
     return reply.code(result.status).send(result.body);
   });
 

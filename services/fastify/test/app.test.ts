@@ -15,8 +15,8 @@ describeStartupErrors(SERVICE, require.resolve('../main.js'));
 
 describeContract({
   service: SERVICE,
-  start: async (contractConfig) => {
-    const app = buildApp(contractConfig, { logger: false });
+  start: async (contractConfig, faults) => {
+    const app = buildApp(contractConfig, { logger: false, faults });
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
   },

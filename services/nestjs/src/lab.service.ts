@@ -47,6 +47,6 @@ export class LabService {
   }
 
   chain(): Promise<ChainResult> {
-    return chain({ config: this.config });
+    return chain({ config: this.config, service: SERVICE });
   }
 }

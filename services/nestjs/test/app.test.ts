@@ -15,8 +15,8 @@ describeStartupErrors(SERVICE, require.resolve('../main.js'));
 
 describeContract({
   service: SERVICE,
-  start: async (config) => {
-    const app = await buildApp(config, false);
+  start: async (config, faults) => {
+    const app = await buildApp(config, false, faults);
     return { port: await listen(app), close: () => app.close() };
   },
 });

@@ -1,0 +1,274 @@
+// npm run bench [-- --quick] — how fresh, how lean and how fast the lab is, measured on the native lab in one
+// run and written to stdout and BENCHMARKS.md (with charts in docs/benchmarks/):
+//   1. native:up time to ready: cold (full run only: empty build cache, ~15 min) and warm
+//   2. under the default load (1 VU) and 10× (10 VUs), side by side: freshness (request -> trace in Jaeger,
+//      -> call counted in span metrics) and footprint (RSS/PSS/CPU of every lab process)
+//   3. collector capacity: telemetrygen span-rate steps against the lab's collector
+//   4. instrumentation overhead: each service with and without its OpenTelemetry preload, autocannon load
+// The native lab is one per machine: the bench brings it up itself and refuses to start when it is already
+// up (someone else may be using it); it always brings it down at the end. --quick is a smoke run (< 5 min).
+//
+// Usage: node bench/main.ts [--quick] [--only cold,freshness,capacity,overhead]
+//   --only runs just those phases (plus a warm native:up) and prints them without writing BENCHMARKS.md.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../native/lib/paths.ts';
+import { recipeOf } from '../native/lib/recipes.ts';
+import { measureCapacity, drainJaegerQueue, ensureTelemetrygen } from './capacity.ts';
+import { renderCharts } from './charts.ts';
+import { startSampler, type Footprint } from './footprint.ts';
+import { measureFreshness } from './freshness.ts';
+import { labIsUp, sleep, startLoad } from './lib/lab.ts';
+import { describeMachine, machineLines } from './lib/machine.ts';
+import { fmtMs } from './lib/stats.ts';
+import { measureOverhead, SHAPES, type Shape } from './overhead.ts';
+import { markdownReport, textReport } from './report.ts';
+import type { FreshnessRun, Results, Settings } from './results.ts';
+import { coldUp, ensureBuilt, labDown, timedUp, type UpSample } from './startup.ts';
+import { writeFileSync } from 'node:fs';
+
+interface Plan extends Settings {
+  cold: boolean;
+  loadWarmupS: number;
+  overheadWarmupS: number;
+  overheadShapes: readonly Shape[];
+  capacityRefine: boolean;
+}
+
+const QUICK: Plan = {
+  cold: false,
+  warmStarts: 1,
+  loadWarmupS: 5,
+  freshnessPerService: 3,
+  freshnessTimeoutS: 20,
+  footprintWindowS: 20,
+  overheadRounds: 1,
+  overheadDurationS: 2,
+  overheadWarmupS: 1,
+  overheadShapes: SHAPES,
+  capacityRates: [1000, 4000, 16_000],
+  capacityStepS: 10,
+  capacityDrainS: 20,
+  capacityRefine: false,
+};
+
+const FULL: Plan = {
+  cold: true,
+  warmStarts: 3,
+  loadWarmupS: 20,
+  freshnessPerService: 15,
+  freshnessTimeoutS: 60,
+  footprintWindowS: 120,
+  overheadRounds: 4,
+  overheadDurationS: 10,
+  overheadWarmupS: 3,
+  overheadShapes: SHAPES,
+  capacityRates: [1000, 2000, 4000, 8000, 16_000, 32_000, 64_000],
+  capacityStepS: 30,
+  capacityDrainS: 90,
+  capacityRefine: true,
+};
+
+/** Phases --only can pick (a warm native:up always runs: every phase needs the lab). */
+const PHASES = ['cold', 'freshness', 'capacity', 'overhead'] as const;
+type Phase = (typeof PHASES)[number];
+
+const LOADS = [
+  { load: '1 VU', vus: 1 },
+  { load: '10 VUs', vus: 10 },
+] as const;
+
+function say(line: string): void {
+  console.log(line);
+}
+
+/** Runs one phase; a failure is recorded and the run goes on with the next phase. */
+async function phase(name: string, errors: string[], fn: () => Promise<void>): Promise<void> {
+  const t0 = performance.now();
+  say(`▸ ${name}`);
+  try {
+    await fn();
+    say(`  done in ${fmtMs(performance.now() - t0)}`);
+  } catch (err) {
+    const message = `${name}: ${err instanceof Error ? err.message : String(err)}`;
+    errors.push(message);
+    say(`  ✗ ${message}`);
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
+  const only = values.only?.split(',').map((p) => p.trim());
+  const unknown = only?.filter((p) => !(PHASES as readonly string[]).includes(p)) ?? [];
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown phase ${unknown.join(', ')} (phases: ${PHASES.join(', ')})`);
+  const wants = (p: Phase): boolean => only === undefined || only.includes(p);
+  const mode = values.quick ? 'quick' : 'full';
+  const plan = values.quick ? QUICK : FULL;
+  const startedAt = new Date();
+  const t0 = performance.now();
+
+  const machine = describeMachine();
+  say(`npm run bench (${mode}) on:`);
+  for (const [k, v] of machineLines(machine)) say(`  ${k.padEnd(7)} ${v}`);
+  if (process.getuid?.() !== 0) throw new Error('the native lab needs root (network namespaces)');
+  if (labIsUp()) {
+    throw new Error(
+      'the native lab is up (.native/state.json): someone may be using it. The bench needs the lab to itself ' +
+        'and starts it itself; wait until it is free (or `npm run native:down` if it is yours).',
+    );
+  }
+
+  const errors: string[] = [];
+  const up: UpSample[] = [];
+  const freshness: FreshnessRun[] = [];
+  const footprint: Footprint[] = [];
+  const loadSummaries: Record<string, string> = {};
+  const results: Results = {
+    mode,
+    startedAt,
+    totalMs: 0,
+    machine,
+    settings: plan,
+    up,
+    coldSkipped: !plan.cold
+      ? 'skipped in --quick (a cold build takes ~15 min)'
+      : wants('cold')
+        ? undefined
+        : 'not selected (--only)',
+    freshness,
+    tempoNotMeasured: (() => {
+      const r = recipeOf('tempo');
+      return r.kind === 'absent'
+        ? r.reason
+        : 'Tempo is in the native lab but this bench does not query it yet';
+    })(),
+    footprint,
+    loadSummaries,
+    overhead: [],
+    capacity: [],
+  };
+
+  const signalled = { yes: false };
+  const onSignal = (): void => {
+    if (signalled.yes) return;
+    signalled.yes = true;
+    say('\n▸ interrupted: bringing the lab down');
+    void labDown(false, 'down-interrupted').finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    // Tools first, so no phase pays for a build: telemetrygen (capacity), then a current build cache.
+    await phase('prepare: telemetrygen and the build cache (untimed)', errors, async () => {
+      await ensureTelemetrygen();
+      await ensureBuilt();
+    });
+    if (plan.cold && wants('cold')) {
+      await phase('native:up, cold (empty build cache and data)', errors, async () => {
+        const s = await coldUp();
+        up.push(s);
+        say(`  cold: ${fmtMs(s.ms)} (build/check ${fmtMs(s.buildMs)}, start ${fmtMs(s.startMs)})`);
+      });
+    }
+    await phase(`native:up, warm ×${String(plan.warmStarts)}`, errors, async () => {
+      for (let i = 1; i <= plan.warmStarts; i += 1) {
+        const s = await timedUp('warm', `up-warm-${String(i)}`);
+        up.push(s);
+        say(
+          `  warm ${String(i)}: ${fmtMs(s.ms)} (build/check ${fmtMs(s.buildMs)}, start ${fmtMs(s.startMs)})`,
+        );
+        if (i < plan.warmStarts) await labDown(false, `down-warm-${String(i)}`);
+      }
+    });
+    if (!labIsUp()) throw new Error('the lab did not come up; nothing else can be measured');
+
+    for (const { load, vus } of wants('freshness') ? LOADS : []) {
+      await phase(`freshness and footprint under ${load}`, errors, async () => {
+        const gen = startLoad(vus, 60 * 60_000, `load-${String(vus)}vu`);
+        try {
+          await sleep(plan.loadWarmupS * 1000);
+          const sampler = startSampler(load, [{ name: 'load generator (native/load.ts)', pid: gen.pid }]);
+          const [samples] = await Promise.all([
+            measureFreshness(plan.freshnessPerService, plan.freshnessTimeoutS * 1000),
+            sleep(plan.footprintWindowS * 1000),
+          ]);
+          const f = sampler.stop();
+          footprint.push(f);
+          freshness.push({ load, vus, samples });
+          say(
+            `  ${String(samples.length)} probes; lab PSS max ${(f.total.pssMax / 2 ** 30).toFixed(2)} GiB over ${fmtMs(f.windowMs)}`,
+          );
+        } finally {
+          gen.stop();
+          loadSummaries[load] = (await gen.done).summary;
+        }
+      });
+    }
+
+    if (wants('capacity'))
+      await phase('collector capacity (telemetrygen)', errors, async () => {
+        if (!(await drainJaegerQueue(plan.capacityDrainS * 1000)))
+          say('  ! the Jaeger exporter queue did not drain before the steps');
+        results.capacity = await measureCapacity(
+          plan.capacityRates,
+          plan.capacityStepS,
+          plan.capacityRefine,
+          plan.capacityDrainS * 1000,
+          say,
+        );
+      });
+    // Last: its closed-loop runs flood the pipeline with spans, which the Jaeger path then takes minutes to store.
+    if (wants('overhead'))
+      await phase('instrumentation overhead (autocannon)', errors, async () => {
+        if (!(await drainJaegerQueue(plan.capacityDrainS * 2000)))
+          say('  ! the Jaeger exporter queue did not drain after the capacity steps');
+        results.overhead = await measureOverhead(
+          {
+            rounds: plan.overheadRounds,
+            durationS: plan.overheadDurationS,
+            warmupS: plan.overheadWarmupS,
+            shapes: plan.overheadShapes,
+          },
+          say,
+        );
+      });
+  } finally {
+    if (!signalled.yes) {
+      say('▸ native:down');
+      try {
+        await labDown(false, 'down-final');
+      } catch (err) {
+        errors.push(`native:down: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  results.totalMs = performance.now() - t0;
+  say('');
+  say(textReport(results));
+  if (only !== undefined) {
+    say('\n--only: a partial run; BENCHMARKS.md and the charts are left as they are');
+    return errors.length > 0 ? 1 : 0;
+  }
+  const charts = await renderCharts(results, path.join(repoRoot, 'docs', 'benchmarks'), repoRoot);
+  const problems =
+    errors.length === 0 ? '' : `\n## Problems during this run\n\n${errors.map((e) => `- ${e}`).join('\n')}\n`;
+  writeFileSync(path.join(repoRoot, 'BENCHMARKS.md'), markdownReport(results, charts) + problems);
+  say(`\nwrote BENCHMARKS.md and ${Object.values(charts).join(', ')} in ${fmtMs(results.totalMs)}`);
+  if (errors.length > 0) {
+    for (const e of errors) console.error(`✗ ${e}`);
+    return 1;
+  }
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (err) {
+  console.error(`✗ ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 2;
+}

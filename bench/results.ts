@@ -1,0 +1,47 @@
+// Everything one run measured, as the report and the charts read it.
+import type { CapacityStep } from './capacity.ts';
+import type { Footprint } from './footprint.ts';
+import type { FreshnessSample } from './freshness.ts';
+import type { Machine } from './lib/machine.ts';
+import type { OverheadCell } from './overhead.ts';
+import type { UpSample } from './startup.ts';
+
+export interface FreshnessRun {
+  /** e.g. "1 VU" */
+  load: string;
+  vus: number;
+  samples: FreshnessSample[];
+}
+
+export interface Settings {
+  freshnessPerService: number;
+  /** A probe not seen within this is counted as never arrived. */
+  freshnessTimeoutS: number;
+  /** How long to wait for the Jaeger exporter's queue to empty after a capacity step. */
+  capacityDrainS: number;
+  footprintWindowS: number;
+  overheadRounds: number;
+  overheadDurationS: number;
+  capacityStepS: number;
+  capacityRates: readonly number[];
+  warmStarts: number;
+}
+
+export interface Results {
+  mode: 'quick' | 'full';
+  startedAt: Date;
+  totalMs: number;
+  machine: Machine;
+  settings: Settings;
+  up: UpSample[];
+  /** Why there is no cold start (quick mode). */
+  coldSkipped: string | undefined;
+  freshness: FreshnessRun[];
+  /** Why Tempo's freshness is not measured (it is not in the native lab). */
+  tempoNotMeasured: string;
+  footprint: Footprint[];
+  /** Summaries of the background load runs (native/load.ts), by load label. */
+  loadSummaries: Record<string, string>;
+  overhead: OverheadCell[];
+  capacity: CapacityStep[];
+}

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { collectorCounters } from '../../bench/capacity.ts';
+import { componentOf } from '../../bench/footprint.ts';
+import { headCallsQuery, newTraceparent } from '../../bench/freshness.ts';
+import { quantile, summarize } from '../../bench/lib/stats.ts';
+import { markdownTable, textTable } from '../../bench/lib/table.ts';
+import { benchPort, withoutPreloads, SHAPES, type Run } from '../../bench/overhead.ts';
+import { freshnessTable, overheadLatencyTable, summaryTable } from '../../bench/report.ts';
+import type { Results } from '../../bench/results.ts';
+import { parseUpOutput } from '../../bench/startup.ts';
+import { parseExposition } from '../../verify/apis/prometheus.ts';
+
+describe('bench statistics', () => {
+  it('takes quantiles by nearest rank, so every figure is a measured value', () => {
+    const values = [10, 1, 9, 2, 8, 3, 7, 4, 6, 5];
+    assert.equal(quantile(values, 0.5), 5);
+    assert.equal(quantile(values, 0.95), 10);
+    assert.equal(quantile(values, 0), 1);
+    assert.equal(quantile([42], 0.99), 42);
+    assert.ok(Number.isNaN(quantile([], 0.5)));
+  });
+
+  it('sorts "never arrived" (Infinity) last', () => {
+    const s = summarize([1, 2, Number.POSITIVE_INFINITY, 3]);
+    assert.equal(s.p50, 2);
+    assert.equal(s.max, Number.POSITIVE_INFINITY);
+    assert.equal(s.mean, 2);
+  });
+});
+
+describe('bench tables', () => {
+  const table = { title: 'T', head: ['a', 'b'], rows: [['**x**', '1|2']] };
+  it('escapes pipes in Markdown and drops bold markers in the terminal', () => {
+    assert.match(markdownTable(table), /\| \*\*x\*\* \| 1\\\|2 \|/);
+    assert.doesNotMatch(textTable(table), /\*\*/);
+  });
+});
+
+describe('bench probes', () => {
+  it('makes a sampled W3C traceparent whose trace id it returns', () => {
+    const { traceId, header } = newTraceparent();
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    assert.match(header, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  });
+
+  it('counts only HEAD server calls of one service (the load never sends HEAD)', () => {
+    const q = headCallsQuery('nestjs');
+    assert.match(q, /service_name="nestjs"/);
+    assert.match(q, /http_request_method="HEAD"/);
+    assert.match(q, /span_kind="SPAN_KIND_SERVER"/);
+  });
+
+  it('starts the "without" variant as the same command minus its preloads', () => {
+    const args = [
+      '--require',
+      '@opentelemetry/auto-instrumentations-node/register',
+      '--require',
+      './dist/otel/fastify-otel.js',
+      '--import=x',
+      'dist/main.js',
+    ];
+    assert.deepEqual(withoutPreloads(args), ['dist/main.js']);
+    assert.deepEqual(withoutPreloads(['--enable-source-maps', 'dist/main.js']), [
+      '--enable-source-maps',
+      'dist/main.js',
+    ]);
+    assert.equal(benchPort(8000, 'with'), 18_000);
+    assert.equal(benchPort(8000, 'without'), 28_000);
+  });
+
+  it('groups port forwarders and keeps components by name', () => {
+    assert.equal(componentOf('publish-fastify-8000'), 'port forwarders (socat)');
+    assert.equal(componentOf('cassandra'), 'cassandra');
+  });
+
+  it("reads native:up's own timings", () => {
+    const out = [
+      '  ✓ cassandra ready in 21s (TCP :9042)',
+      '  ✓ jaeger-collector ready in 9s (GET http://10.89.0.17:13133/status)',
+      'native lab up in 1m05s (build/check 12s, start 53s). Stop with: npm run native:down',
+    ].join('\n');
+    const parsed = parseUpOutput(out);
+    assert.equal(parsed.buildMs, 12_000);
+    assert.equal(parsed.startMs, 53_000);
+    assert.deepEqual(parsed.components, { cassandra: 21_000, 'jaeger-collector': 9_000 });
+  });
+
+  it("reads the collector's own counters, with or without the _total suffix", () => {
+    const text = [
+      'otelcol_receiver_accepted_spans{receiver="otlp",transport="grpc"} 1220',
+      'otelcol_receiver_refused_spans_total{receiver="otlp",transport="grpc"} 3',
+      'otelcol_exporter_queue_size{data_type="traces",exporter="otlp_grpc/jaeger"} 7',
+      'otelcol_exporter_queue_capacity{data_type="traces",exporter="otlp_grpc/jaeger"} 50000',
+      'otelcol_exporter_queue_size{data_type="traces",exporter="otlp_grpc/tempo"} 1006',
+      'otelcol_exporter_send_failed_spans{exporter="otlp_grpc/tempo",server_address="tempo"} 214',
+      'otelcol_exporter_enqueue_failed_spans{exporter="otlp_grpc/jaeger"} 5',
+    ].join('\n');
+    const c = collectorCounters(parseExposition(text));
+    assert.equal(c.accepted, 1220);
+    assert.equal(c.refused, 3);
+    assert.equal(c.jaegerQueue, 7);
+    assert.equal(c.jaegerCapacity, 50_000);
+    assert.equal(c.jaegerFailed, 5);
+    assert.equal(c.tempoDropped, 214);
+    assert.equal(c.tempoQueue, 1006);
+  });
+});
+
+describe('bench report', () => {
+  const run = (round: number, variant: 'with' | 'without', p50: number): Run => ({
+    round,
+    variant,
+    p50,
+    p99: p50 * 3,
+    rps: 1000 / p50,
+    requests: 1000,
+    bad: 0,
+    cpuUsPerRequest: 500,
+    pipelineCores: 0,
+  });
+  const shape = SHAPES[0] ?? assert.fail('no shapes');
+  const results = {
+    mode: 'quick',
+    startedAt: new Date(0),
+    totalMs: 1000,
+    machine: {
+      cpu: 'x',
+      cores: 2,
+      memoryBytes: 1,
+      kernel: 'k',
+      os: 'o',
+      node: 'n',
+      go: 'g',
+      java: 'j',
+      lab: 'l',
+    },
+    settings: {
+      freshnessPerService: 1,
+      freshnessTimeoutS: 60,
+      capacityDrainS: 1,
+      footprintWindowS: 1,
+      overheadRounds: 2,
+      overheadDurationS: 1,
+      capacityStepS: 1,
+      capacityRates: [1],
+      warmStarts: 1,
+    },
+    up: [],
+    coldSkipped: 'skipped',
+    freshness: [
+      {
+        load: '1 VU',
+        vus: 1,
+        samples: [
+          { service: 'fastify', traceId: 'a', jaegerMs: 1000, metricsMs: 4000 },
+          { service: 'nestjs', traceId: 'b', jaegerMs: 6000, metricsMs: Number.POSITIVE_INFINITY },
+        ],
+      },
+    ],
+    tempoNotMeasured: 'absent',
+    footprint: [],
+    loadSummaries: {},
+    overhead: [
+      {
+        service: 'fastify',
+        shape,
+        runs: [run(1, 'with', 1.3), run(1, 'without', 1), run(2, 'without', 1), run(2, 'with', 1.2)],
+      },
+    ],
+    capacity: [],
+  } satisfies Results;
+
+  it('judges freshness on p95 and shows a probe never seen as "> 1 m 00 s"', () => {
+    const rows = freshnessTable(results).rows;
+    const jaeger = rows.find((r) => String(r[1]).includes('Jaeger')) ?? assert.fail('no Jaeger row');
+    const metrics = rows.find((r) => String(r[1]).includes('Prometheus')) ?? assert.fail('no metrics row');
+    assert.equal(jaeger[4], '6.00 s');
+    assert.match(String(jaeger[7]), /missed/);
+    assert.equal(metrics[2], '1/2');
+    assert.equal(metrics[4], '> 1 m 00 s');
+  });
+
+  it('pairs overhead runs by round and takes the median of the ratios', () => {
+    const row = overheadLatencyTable(results).rows[0] ?? [];
+    assert.equal(row[4], '1.20× (1.20×–1.30×)'); // nearest-rank median of [1.3, 1.2]: the lower
+    assert.match(row[8] ?? '', /missed/);
+    const summary = summaryTable(results).rows.find((r) => r[0]?.startsWith('Instrumentation'));
+    assert.match(summary?.[2] ?? '', /^1\.20×/);
+  });
+});
