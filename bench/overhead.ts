@@ -10,12 +10,12 @@
 // used meanwhile: on this machine that CPU is taken from the same two cores.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { artifacts } from '../native/build.ts';
 import { readCompose } from '../native/lib/compose.ts';
 import { planService } from '../native/up.ts';
+import { tcpConnect } from '../verify/http.ts';
 import { APP_SERVICES, type AppService } from '../verify/lab.ts';
 import { benchLogDir, cpuSecondsOf, labAddress, labProcesses, readProc, sleep } from './lib/lab.ts';
 import { quantile } from './lib/stats.ts';
@@ -90,20 +90,10 @@ interface Instance {
 }
 
 function tcpOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
+  return tcpConnect(host, port, 1000).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function startInstance(service: AppService, variant: Variant): Promise<Instance> {

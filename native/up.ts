@@ -13,7 +13,6 @@
 //
 // Usage: node native/up.ts [--keep-on-failure]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { buildAll, type Artifacts } from './build.ts';
 import { CASSANDRA_CQL_PORT, prepareCassandra } from './lib/cassandra.ts';
@@ -25,6 +24,7 @@ import { formatDuration } from './lib/proc.ts';
 import { launch, sleep, type Launched } from './lib/processes.ts';
 import { IMAGE_APP_ROOT, recipeOf, type Recipe } from './lib/recipes.ts';
 import { down } from './down.ts';
+import { tcpConnect } from '../verify/http.ts';
 
 const READY_TIMEOUT_MS = 240_000; // Cassandra's first start plus Jaeger's schema creation on 2 slow cores
 
@@ -199,20 +199,10 @@ async function probe(check: ReadyCheck, address: string): Promise<boolean> {
       return false;
     }
   }
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port: check.port, timeout: 2000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
+  return tcpConnect(address, check.port, 2000).then(
+    () => true,
+    () => false,
+  );
 }
 
 export function logTail(file: string, lines = 15): string {

@@ -8,10 +8,10 @@
 // goes away and comes back here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { tcpConnect } from '../../verify/http.ts';
 import { type AppService, APP_SERVICES } from '../../verify/lab.ts';
 import {
   addressOf,
@@ -113,20 +113,10 @@ async function completeTrace(traceId: string, expected: readonly string[], timeo
 }
 
 function jaegerUp(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: addressOf(STOPPED), port: jaegerHealthPort('collector'), timeout: 2_000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
+  return tcpConnect(addressOf(STOPPED), jaegerHealthPort('collector'), 2_000).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe(`fault: ${STOPPED} down for ${String(OUTAGE_MS / 1000)} s under load`, { timeout: 300_000 }, () => {
