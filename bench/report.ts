@@ -262,7 +262,7 @@ export function capacityTable(r: Results): Table {
     fmtRate(s.acceptedRate),
     String(s.refused),
     String(s.jaegerFailed),
-    `${String(s.jaegerQueueMax)} / ${String(s.jaegerQueueCapacity)}`,
+    `${String(s.jaegerQueueEnd)} / ${String(s.jaegerQueueMax)}`,
     String(s.tempoDropped),
     fmtPct(s.collectorCores),
     fmtPct(s.generatorCores),
@@ -277,7 +277,7 @@ export function capacityTable(r: Results): Table {
       'Accepted spans/s',
       'Refused',
       'Jaeger failed',
-      'Jaeger queue max',
+      'Jaeger queue end / max',
       'Tempo failed (native)',
       'Collector CPU',
       'Generator CPU',
@@ -504,7 +504,8 @@ attributes), since Jaeger stores and indexes every attribute in Cassandra — ru
 (${s.capacityRates.map((x) => String(x)).join(', ')} spans/s, stopping at the first that fails${r.mode === 'full' ? ', then one step between the last that held and it' : ''}), with the
 lab's own load stopped. The collector's own metrics (:8888) decide: a step holds when the receiver refused
 or failed no span (memory_limiter refusals count here), the Jaeger exporter failed or dropped no span, its
-queue stayed under 10 % of its 50,000 capacity, and the collector accepted at least 95 % of the offered rate.
+queue did not grow (at the end of the step it held at most 2 s of the offered spans), and the collector
+accepted at least 95 % of the offered rate.
 **Natively there is no Tempo**: the \`otlp_grpc/tempo\` exporter fails every send, fills its queue and
 then drops; that path is shown but left out of the verdict, so this is the capacity of the receiver,
 the batch processor, span_metrics and service_graph, and the Jaeger path down to Cassandra — while the
