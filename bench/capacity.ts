@@ -5,7 +5,7 @@
 // the seconds after:
 //   - the receiver refused or failed no span (memory_limiter refusals show up here),
 //   - the Jaeger exporter failed no send and dropped nothing from its queue (the path to Cassandra),
-//   - that queue did not grow: at the end of the step it held at most 2 s of the offered spans (a queue
+//   - that queue did not grow: over the step it grew by at most 2 s of the offered spans (a queue
 //     that keeps growing drops spans once full: the Jaeger path falls behind),
 //   - the collector accepted ≥ 95 % of the offered rate (else the collector pushed back or the generator ran
 //     short of CPU: both mean the rate was not sustained here).
@@ -19,7 +19,7 @@ import { cacheDir } from '../native/lib/paths.ts';
 import { step } from '../native/lib/proc.ts';
 import { parseExposition, type Sample } from '../verify/apis/prometheus.ts';
 import { getText } from '../verify/http.ts';
-import { benchLogDir, labAddress, labProcesses, readProc, sleep } from './lib/lab.ts';
+import { benchLogDir, cpuSecondsOf, labAddress, labProcesses, readProc, sleep } from './lib/lab.ts';
 
 /** The collector is 0.159.0, whose telemetrygen this machine's Go proxy refuses (403); 0.160.0 is served. */
 export const TELEMETRYGEN_VERSION = '0.160.0';
@@ -134,12 +134,19 @@ async function scrape(metricsUrl: string): Promise<CollectorCounters> {
   return collectorCounters(parseExposition(body));
 }
 
+/** The lab collector's counters now (its own metrics on :8888). */
+export function collectorSnapshot(): Promise<CollectorCounters> {
+  return scrape(`http://${labAddress('otel-collector')}:8888/metrics`);
+}
+
 export interface CapacityStep {
   /** Offered spans per second. */
   target: number;
   seconds: number;
   /** Spans per second the collector accepted over the step. */
   acceptedRate: number;
+  /** Spans per second the Jaeger exporter delivered (Jaeger stored) while the step ran. */
+  jaegerSentRate: number;
   refused: number;
   jaegerFailed: number;
   jaegerQueueMax: number;
@@ -149,6 +156,8 @@ export interface CapacityStep {
   /** Tempo path (fails natively): spans it failed to send or dropped, for the record only. */
   tempoDropped: number;
   collectorCores: number;
+  /** Cores the Jaeger collector and Cassandra used over the step (the Jaeger path's storage side). */
+  backendCores: number;
   generatorCores: number;
   collectorRssMax: number;
   held: boolean;
@@ -165,6 +174,10 @@ async function runStep(bin: string, target: number, seconds: number, index: numb
   mkdirSync(benchLogDir, { recursive: true });
   const fd = openSync(path.join(benchLogDir, `capacity-step-${String(index)}.log`), 'w');
   const collectorCpu0 = readProc(collectorPid)?.cpuSeconds ?? 0;
+  const backend = labProcesses()
+    .filter((p) => p.name === 'jaeger-collector' || p.name === 'cassandra')
+    .map((p) => p.pid);
+  const backendCpu0 = cpuSecondsOf(backend);
   const t0 = performance.now();
   const child: ChildProcess = spawn(
     bin,
@@ -185,15 +198,18 @@ async function runStep(bin: string, target: number, seconds: number, index: numb
   const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
   let generatorCpu = 0;
   let queueMax = 0;
-  let queueEnd = 0;
+  let queueEnd = before.jaegerQueue;
   let rssMax = 0;
+  let sent = { spans: 0, seconds: 0 };
   while (child.exitCode === null && child.signalCode === null) {
     const g = child.pid === undefined ? undefined : readProc(child.pid);
     if (g !== undefined) generatorCpu = g.cpuSeconds;
     rssMax = Math.max(rssMax, readProc(collectorPid)?.rss ?? 0);
     try {
-      queueEnd = (await scrape(metricsUrl)).jaegerQueue;
+      const now = await scrape(metricsUrl);
+      queueEnd = now.jaegerQueue;
       queueMax = Math.max(queueMax, queueEnd);
+      sent = { spans: now.jaegerSent - before.jaegerSent, seconds: (performance.now() - t0) / 1000 };
     } catch {
       // a missed scrape under load is not a failure of the step
     }
@@ -202,6 +218,7 @@ async function runStep(bin: string, target: number, seconds: number, index: numb
   const code = await exit;
   const elapsed = (performance.now() - t0) / 1000;
   const collectorCpu = (readProc(collectorPid)?.cpuSeconds ?? collectorCpu0) - collectorCpu0;
+  const backendCpu = cpuSecondsOf(backend) - backendCpu0;
   await sleep(3000); // the batch processor's 200 ms timeout and a few exports: let the step's spans through
   const after = await scrape(metricsUrl);
   queueMax = Math.max(queueMax, after.jaegerQueue);
@@ -210,6 +227,7 @@ async function runStep(bin: string, target: number, seconds: number, index: numb
     target,
     seconds,
     acceptedRate: accepted / seconds,
+    jaegerSentRate: sent.seconds === 0 ? Number.NaN : sent.spans / sent.seconds,
     refused: after.refused - before.refused,
     jaegerFailed: after.jaegerFailed - before.jaegerFailed,
     jaegerQueueMax: queueMax,
@@ -217,6 +235,7 @@ async function runStep(bin: string, target: number, seconds: number, index: numb
     jaegerQueueCapacity: after.jaegerCapacity,
     tempoDropped: after.tempoDropped - before.tempoDropped,
     collectorCores: collectorCpu / elapsed,
+    backendCores: backendCpu / elapsed,
     generatorCores: generatorCpu / elapsed,
     collectorRssMax: rssMax,
     held: false,
@@ -227,8 +246,10 @@ async function runStep(bin: string, target: number, seconds: number, index: numb
   if (step.refused > 0) reasons.push(`${String(step.refused)} spans refused by the receiver`);
   if (step.jaegerFailed > 0)
     reasons.push(`${String(step.jaegerFailed)} spans failed/dropped on the Jaeger path`);
-  if (queueEnd > 2 * target)
-    reasons.push(`Jaeger queue grew to ${String(queueEnd)} spans (Jaeger path falls behind)`);
+  if (queueEnd - before.jaegerQueue > 2 * target)
+    reasons.push(
+      `Jaeger queue grew by ${String(queueEnd - before.jaegerQueue)} spans (Jaeger path falls behind)`,
+    );
   if (step.acceptedRate < 0.95 * target)
     reasons.push(`accepted only ${String(Math.round(step.acceptedRate))} spans/s`);
   step.held = reasons.length === 0;

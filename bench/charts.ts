@@ -53,24 +53,22 @@ function freshnessSpec(r: Results): TopLevelSpec {
   ];
   return {
     ...base,
-    title: 'Freshness: request sent → visible (each dot one probe, bar = p50)',
+    title: 'Freshness: request sent → visible (each thin mark one probe, black = p50)',
     width: WIDTH,
     height: { step: 48 },
     layer: [
       {
         data: { values },
-        mark: { type: 'circle', size: 40, opacity: 0.55 },
+        mark: { type: 'tick', thickness: 2, size: 26, opacity: 0.6 },
         encoding: {
           x: { field: 's', type: 'quantitative', title: 'seconds', scale: { domainMin: 0 } },
           y: { field: 'row', type: 'nominal', title: null, sort: null },
-          yOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [0, 1], range: [-14, 14] } },
           color: { field: 'path', type: 'nominal', title: null, legend: { orient: 'bottom' } },
         },
-        transform: [{ calculate: 'random()', as: 'jitter' }],
       },
       {
         data: { values },
-        mark: { type: 'tick', thickness: 3, size: 36, color: 'black' },
+        mark: { type: 'tick', thickness: 4, size: 38, color: 'black' },
         encoding: {
           x: { aggregate: 'median', field: 's', type: 'quantitative' },
           y: { field: 'row', type: 'nominal', sort: null },
@@ -193,42 +191,56 @@ function footprintSpec(r: Results): TopLevelSpec {
 }
 
 function capacitySpec(r: Results): TopLevelSpec {
-  const values = r.capacity.map((s) => ({
-    offered: s.target,
-    accepted: Math.max(1, s.acceptedRate),
-    verdict: s.held ? 'held' : 'failed',
-  }));
-  const max = Math.max(...values.map((v) => v.offered), 1);
+  const values = r.capacity.flatMap((s) => [
+    { offered: s.target, rate: s.acceptedRate, what: 'accepted by the collector' },
+    { offered: s.target, rate: s.jaegerSentRate, what: 'stored by Jaeger (Cassandra)' },
+  ]);
+  const verdicts = r.capacity.map((s) => ({ offered: s.target, verdict: s.held ? '✓' : '✗' }));
+  const max = Math.max(...r.capacity.map((s) => s.target), 1);
+  const lo = Math.min(...r.capacity.map((s) => Math.min(s.target, s.jaegerSentRate || s.target)), max) / 1.5;
+  const hi = max * 1.5;
+  const axis = {
+    type: 'quantitative' as const,
+    scale: { type: 'log' as const, domain: [lo, hi], nice: false },
+  };
   return {
     ...base,
-    title: 'Collector capacity: accepted vs offered span rate (log scales)',
+    title: 'Collector capacity: spans/s accepted and stored per step (✓ held, ✗ failed; log scales)',
     width: WIDTH - 200,
     height: WIDTH - 240,
+    resolve: { scale: { color: 'independent' } }, // rate lines and verdict labels have their own colours
     layer: [
       {
         data: {
           values: [
-            { x: 100, y: 100 },
-            { x: max * 1.5, y: max * 1.5 },
+            { x: lo, y: lo },
+            { x: hi, y: hi },
           ],
         },
         mark: { type: 'line', strokeDash: [4, 4], color: 'grey' },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', scale: { type: 'log' } },
-          y: { field: 'y', type: 'quantitative', scale: { type: 'log' } },
-        },
+        encoding: { x: { field: 'x', ...axis }, y: { field: 'y', ...axis } },
       },
       {
         data: { values },
-        mark: { type: 'point', filled: true, size: 90 },
+        mark: { type: 'line', point: { filled: true, size: 70 } },
         encoding: {
-          x: { field: 'offered', type: 'quantitative', title: 'offered spans/s', scale: { type: 'log' } },
-          y: { field: 'accepted', type: 'quantitative', title: 'accepted spans/s', scale: { type: 'log' } },
+          x: { field: 'offered', ...axis, title: 'offered spans/s (dashed: all of it)' },
+          y: { field: 'rate', ...axis, title: 'spans/s' },
+          color: { field: 'what', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+        },
+      },
+      {
+        data: { values: verdicts },
+        mark: { type: 'text', fontSize: 18, fontWeight: 'bold' },
+        encoding: {
+          x: { field: 'offered', ...axis },
+          y: { datum: hi / 1.15, ...axis },
+          text: { field: 'verdict' },
           color: {
             field: 'verdict',
             type: 'nominal',
-            title: null,
-            scale: { domain: ['held', 'failed'], range: ['#27ae60', '#c0392b'] },
+            legend: null,
+            scale: { domain: ['✓', '✗'], range: ['#27ae60', '#c0392b'] },
           },
         },
       },

@@ -15,7 +15,7 @@ import {
   summarize,
 } from './lib/stats.ts';
 import { markdownTable, textTable, type Table } from './lib/table.ts';
-import type { OverheadCell, Run, Variant } from './overhead.ts';
+import { DRAIN_MS, WARMUP, type OverheadCell, type Run, type Variant } from './overhead.ts';
 import { SPANS_PER_TRACE, TELEMETRYGEN_VERSION } from './capacity.ts';
 import type { FreshnessRun, Results } from './results.ts';
 import { TUNING } from './tuning.ts';
@@ -115,28 +115,47 @@ function fmtPaired(p: { median: number; min: number; max: number }, rounds: numb
   return rounds > 1 ? `${fmtRatio(p.median)} (${fmtRatio(p.min)}–${fmtRatio(p.max)})` : fmtRatio(p.median);
 }
 
+/** The p50 ratio of every cell the target applies to (loads that leave the service idle between requests). */
 export function overheadP50Ratios(r: Results): { cell: OverheadCell; ratio: number }[] {
-  return r.overhead.map((cell) => ({ cell, ratio: pairedRatios(cell, (run) => run.p50).median }));
+  return r.overhead
+    .filter((cell) => cell.shape.judge === 'latency')
+    .map((cell) => ({ cell, ratio: pairedRatios(cell, (run) => run.p50).median }));
+}
+
+function medianOf(cell: OverheadCell, v: Variant, pick: (run: Run) => number): number {
+  return median(runsOf(cell, v).map(pick));
+}
+
+/** "+87 µs": what the instrumentation added to a latency (medians over the rounds). */
+function fmtAdded(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  const sign = ms < 0 ? '−' : '+';
+  const abs = Math.abs(ms);
+  return abs < 1 ? `${sign}${(abs * 1000).toFixed(0)} µs` : `${sign}${fmtMs(abs)}`;
 }
 
 export function overheadLatencyTable(r: Results): Table {
   const rows = r.overhead.map((cell) => {
-    const med = (v: Variant, pick: (run: Run) => number): number => median(runsOf(cell, v).map(pick));
     const rounds = runsOf(cell, 'with').length;
     const p50 = pairedRatios(cell, (run) => run.p50);
+    const without = medianOf(cell, 'without', (run) => run.p50);
+    const withP50 = medianOf(cell, 'with', (run) => run.p50);
     return [
       cell.service,
       cell.shape.label,
-      fmtMs(med('without', (run) => run.p50)),
-      fmtMs(med('with', (run) => run.p50)),
+      fmtMs(without),
+      fmtMs(withP50),
+      fmtAdded(withP50 - without),
       fmtPaired(p50, rounds),
-      fmtMs(med('without', (run) => run.p99)),
-      fmtMs(med('with', (run) => run.p99)),
+      fmtMs(medianOf(cell, 'without', (run) => run.p99)),
+      fmtMs(medianOf(cell, 'with', (run) => run.p99)),
       fmtPaired(
         pairedRatios(cell, (run) => run.p99),
         rounds,
       ),
-      ok(p50.median <= TARGETS.overheadP50Ratio),
+      cell.shape.judge === 'latency'
+        ? ok(p50.median <= TARGETS.overheadP50Ratio)
+        : 'saturated: see throughput',
     ];
   });
   return {
@@ -146,6 +165,7 @@ export function overheadLatencyTable(r: Results): Table {
       'Load',
       'p50 without',
       'p50 with',
+      'p50 added',
       'p50 ratio',
       'p99 without',
       'p99 with',
@@ -153,14 +173,18 @@ export function overheadLatencyTable(r: Results): Table {
       '',
     ],
     rows,
-    note: 'Figures are medians over the rounds; a ratio is the median of the per-round ratios, (min–max) over the rounds.',
+    note:
+      'Figures are medians over the rounds; a ratio is the median of the per-round ratios, (min–max) over the rounds. ' +
+      'The target is judged where the service waits between requests; a closed loop on `/` keeps its CPU busy, so ' +
+      'there latency is connections ÷ throughput and the throughput table tells the cost.',
   };
 }
 
 export function overheadCostTable(r: Results): Table {
   const rows = r.overhead.map((cell) => {
-    const med = (v: Variant, pick: (run: Run) => number): number => median(runsOf(cell, v).map(pick));
+    const med = (v: Variant, pick: (run: Run) => number): number => medianOf(cell, v, pick);
     const rounds = runsOf(cell, 'with').length;
+    const refused = runsOf(cell, 'with').reduce((sum, run) => sum + run.refusedSpans, 0);
     return [
       cell.service,
       cell.shape.label,
@@ -176,9 +200,13 @@ export function overheadCostTable(r: Results): Table {
         pairedRatios(cell, (run) => run.cpuUsPerRequest),
         rounds,
       ),
+      `${med('without', (run) => run.serviceCores).toFixed(2)} / ${med('with', (run) => run.serviceCores).toFixed(2)}`,
+      med('with', (run) => run.spansPerRequest).toFixed(1),
       `${med('without', (run) => run.pipelineCores).toFixed(2)} / ${med('with', (run) => run.pipelineCores).toFixed(2)}`,
+      String(refused),
     ];
   });
+  const cpus = r.overheadCpus;
   return {
     title: 'Instrumentation overhead: throughput and CPU, with / without the preload',
     head: [
@@ -190,10 +218,21 @@ export function overheadCostTable(r: Results): Table {
       'CPU/req without',
       'CPU/req with',
       'CPU/req ratio',
+      'Service cores without / with',
+      'Spans/req',
       'Pipeline cores without / with',
+      'Spans refused',
     ],
     rows,
-    note: "CPU/req: the service process's user+system time per answered request (/proc). Pipeline cores: CPU used meanwhile by the collector, the Jaeger collector and Cassandra, on the same two cores.",
+    note:
+      "CPU/req: the service process's user+system time per answered request (/proc, 10 ms ticks). Service cores: " +
+      'the share of its CPU the service used (near 1.00: saturated; well below in a closed loop: the load ' +
+      'generator, not the service, was the limit). Spans/req: spans the collector accepted per request. Pipeline ' +
+      'cores: CPU used meanwhile by the collector, the Jaeger collector and Cassandra' +
+      (cpus === undefined
+        ? ', on the same CPUs as the service.'
+        : `, on CPU ${cpus.rest} with the load generator (the service had CPU ${String(cpus.service)} to itself).`) +
+      ' Spans refused: by the collector during the "with" runs (the pipeline could not keep up).',
   };
 }
 
@@ -260,11 +299,13 @@ export function capacityTable(r: Results): Table {
   const rows = r.capacity.map((s) => [
     fmtRate(s.target),
     fmtRate(s.acceptedRate),
+    fmtRate(s.jaegerSentRate),
     String(s.refused),
     String(s.jaegerFailed),
     `${String(s.jaegerQueueEnd)} / ${String(s.jaegerQueueMax)}`,
     String(s.tempoDropped),
     fmtPct(s.collectorCores),
+    fmtPct(s.backendCores),
     fmtPct(s.generatorCores),
     fmtMiB(s.collectorRssMax),
     s.held ? '✓ held' : `✗ ${s.reason}`,
@@ -275,11 +316,13 @@ export function capacityTable(r: Results): Table {
     head: [
       'Offered spans/s',
       'Accepted spans/s',
+      'Stored by Jaeger, spans/s',
       'Refused',
       'Jaeger failed',
       'Jaeger queue end / max',
       'Tempo failed (native)',
       'Collector CPU',
+      'Jaeger + Cassandra CPU',
       'Generator CPU',
       'Collector RSS',
       'Verdict',
@@ -293,10 +336,15 @@ export function capacityTable(r: Results): Table {
 }
 
 export function capacitySummary(r: Results): string {
-  const held = r.capacity.filter((s) => s.held).at(-1);
-  const failed = r.capacity.find((s) => !s.held);
+  const steps = [...r.capacity].sort((a, b) => a.target - b.target);
+  const held = steps.filter((s) => s.held).at(-1);
+  const failed = steps.find((s) => !s.held);
   if (held === undefined) return 'no step held';
-  return `${fmtRate(held.target, ' spans/s')} held${failed === undefined ? ' (highest step tried)' : `; ${fmtRate(failed.target, ' spans/s')} did not`}`;
+  if (failed === undefined) return `${fmtRate(held.target, ' spans/s')} held (highest step tried)`;
+  return (
+    `${fmtRate(held.target, ' spans/s')} held; at ${fmtRate(failed.target, ' spans/s')} Jaeger stored ` +
+    `${fmtRate(failed.jaegerSentRate, ' spans/s')}`
+  );
 }
 
 // ---- native:up ----
@@ -305,10 +353,13 @@ export function upTable(r: Results): Table {
   const rows: string[][] = [];
   const warm = r.up.filter((u) => u.kind === 'warm');
   const cold = r.up.filter((u) => u.kind === 'cold');
+  const fresh = r.up.filter((u) => u.kind === 'fresh');
   for (const [kind, samples] of [
     ['cold', cold],
+    ['fresh', fresh],
     ['warm', warm],
   ] as const) {
+    if (samples.length === 0 && kind === 'fresh') continue; // a run with a cold start has no fresh one
     if (samples.length === 0) {
       rows.push([kind, '0', '–', '–', '–', '–', kind === 'cold' ? (r.coldSkipped ?? '') : '']);
       continue;
@@ -357,8 +408,11 @@ export function summaryTable(r: Results): Table {
   const lab = r.footprint[0]?.total.pssMax ?? Number.NaN;
   const warm = r.up.filter((u) => u.kind === 'warm').map((u) => u.ms);
   const cold = r.up.filter((u) => u.kind === 'cold').map((u) => u.ms);
+  const fresh = r.up.filter((u) => u.kind === 'fresh').map((u) => u.ms);
   const jaeger = p95(base, 'jaegerMs');
   const metrics = p95(base, 'metricsMs');
+  /** The verdict, or a dash when this run did not measure it (--only). */
+  const verdict = (measured: boolean, pass: boolean): string => (measured ? ok(pass) : '–');
   return {
     title: 'Summary',
     head: ['What', 'Target', 'Measured', ''],
@@ -368,25 +422,35 @@ export function summaryTable(r: Results): Table {
         'Trace found in Jaeger, p95 (default load)',
         '≤ 5 s',
         fmtFresh(jaeger, r.settings.freshnessTimeoutS),
-        ok(jaeger <= TARGETS.traceP95Ms),
+        verdict(base !== undefined, jaeger <= TARGETS.traceP95Ms),
       ],
       [
         'Call counted in span metrics, p95 (default load)',
         '≤ 10 s',
         fmtFresh(metrics, r.settings.freshnessTimeoutS),
-        ok(metrics <= TARGETS.metricsP95Ms),
+        verdict(base !== undefined, metrics <= TARGETS.metricsP95Ms),
       ],
       [
-        'Instrumentation p50 latency ratio, worst service and load',
+        `Instrumentation p50 latency ratio, worst service (${[
+          ...new Set(overheadP50Ratios(r).map((x) => x.cell.shape.label)),
+        ].join(', ')})`,
         `≤ ${String(TARGETS.overheadP50Ratio)}`,
         worst === undefined
           ? '–'
           : `${fmtRatio(worst.ratio)} (${worst.cell.service}, ${worst.cell.shape.label})`,
-        worst === undefined ? '–' : ok(worst.ratio <= TARGETS.overheadP50Ratio),
+        verdict(worst !== undefined, (worst?.ratio ?? Number.NaN) <= TARGETS.overheadP50Ratio),
       ],
-      ['Whole lab memory, PSS max (default load)', '≤ 2.50 GiB', fmtGiB(lab), ok(lab <= TARGETS.labBytes)],
+      [
+        'Whole lab memory, PSS max (default load)',
+        '≤ 2.50 GiB',
+        fmtGiB(lab),
+        verdict(r.footprint.length > 0, lab <= TARGETS.labBytes),
+      ],
       ['Collector capacity (lab config, this machine)', '–', capacitySummary(r), ''],
       ['native:up to ready, warm (p50)', '–', fmtMs(median(warm)), ''],
+      ...(fresh.length === 0
+        ? []
+        : [['native:up to ready, fresh data (p50)', '–', fmtMs(median(fresh)), '']]),
       [
         'native:up to ready, cold (p50)',
         '–',
@@ -475,11 +539,24 @@ ${image(charts.freshness, 'Freshness: each probe, Jaeger and span metrics, at bo
 from the command line, environment and working directory docker-compose.yaml gives it (read from the file):
 "with" is that command as is — \`node --require @opentelemetry/auto-instrumentations-node/register …
 dist/main.js\` (fastify adds its @fastify/otel preload), exporting to the lab's real collector — and
-"without" is the same command with the preloads removed (\`node dist/main.js\`). autocannon (npm)
-sends the same load to both: ${String(s.overheadRounds)} round(s) of ${String(s.overheadDurationS)} s per load, interleaved (with,
-without; then without, with; …) after a discarded warm-up. \`/chain\` calls the lab's instrumented services
-downstream in both cases (its \`/io_task\` hop sleeps 1 s, which dominates its latency). Latency is taken
-per response from autocannon's response event (its own histogram has 1 ms steps).
+"without" is the same command with the preloads removed (\`node dist/main.js\`). Both are warmed up with
+${String(s.overheadWarmupS)} s of \`/\` at ${String(WARMUP.overallRate)} req/s (discarded: V8 optimises the request path only after some
+thousands of requests). autocannon (npm) then sends the same load to both: ${String(s.overheadRounds)} round(s) of
+${String(s.overheadDurationS)} s per load, interleaved (with, without; then without, with; …). \`/chain\` calls the lab's
+instrumented services downstream in both cases (its \`/io_task\` hop sleeps 1 s, which dominates its latency).
+Latency is taken per response from autocannon's response event (its own histogram has 1 ms steps). ${
+    r.overheadCpus === undefined
+      ? 'This machine has one CPU: the service under test shares it with the load generator and the pipeline.'
+      : `The service under test runs alone on CPU ${String(r.overheadCpus.service)}; autocannon, the
+telemetry pipeline and the rest of the lab are moved to CPU ${r.overheadCpus.rest} for the phase (\`taskset\`), as a
+laptop with spare cores would give it a core of its own, so "with" is not measured on a machine made busier
+by its own spans. autocannon runs at a higher priority there (real-time during the fixed-rate loads, which
+leave it idle between requests), so that it reads each answer when it arrives.`
+  } The fixed-rate loads (the target's) run first, each round after the collector's Jaeger queue emptied (up to
+${String(DRAIN_MS / 1000)} s). The closed-loop \`/\` runs come last: "with" sends the collector thousands of spans per
+second, more than the Jaeger path stores on this machine, so its queue fills, the collector refuses spans (the
+"Spans refused" column) and the SDK drops what it cannot send — those runs' "with" figures include less
+export work than a pipeline that kept up would cost.
 
 ${markdownTable(overheadLatencyTable(r))}
 
@@ -502,10 +579,13 @@ the Go module proxy; 0.159.0 is not served there) sends OTLP/gRPC traces of ${St
 collector — spans shaped like the lab's (16 resource attributes as the services' SDK detectors set, 12 HTTP
 attributes), since Jaeger stores and indexes every attribute in Cassandra — running with the lab's config unchanged, in steps of ${String(s.capacityStepS)} s at rising rates
 (${s.capacityRates.map((x) => String(x)).join(', ')} spans/s, stopping at the first that fails${r.mode === 'full' ? ', then one step between the last that held and it' : ''}), with the
-lab's own load stopped. The collector's own metrics (:8888) decide: a step holds when the receiver refused
+lab's own load stopped, after the Jaeger queue emptied (the bench measures capacity before the overhead runs, which
+flood the pipeline). The collector's own metrics (:8888) decide: a step holds when the receiver refused
 or failed no span (memory_limiter refusals count here), the Jaeger exporter failed or dropped no span, its
-queue did not grow (at the end of the step it held at most 2 s of the offered spans), and the collector
-accepted at least 95 % of the offered rate.
+queue did not grow (by at most 2 s of the offered spans over the step), and the collector
+accepted at least 95 % of the offered rate. "Stored by Jaeger" is the rate at which the Jaeger exporter
+delivered spans while the step ran: where it stays below the offered rate, the Jaeger collector and Cassandra
+(their CPU is shown) are the limit, not the collector.
 **Natively there is no Tempo**: the \`otlp_grpc/tempo\` exporter fails every send, fills its queue and
 then drops; that path is shown but left out of the verdict, so this is the capacity of the receiver,
 the batch processor, span_metrics and service_graph, and the Jaeger path down to Cassandra — while the
@@ -518,7 +598,9 @@ ${image(charts.capacity, 'Collector capacity: offered vs accepted span rate per 
 
 *Method.* Wall-clock time of \`node native/up.ts\` from start to its exit, which comes when every component
 answers its readiness check (compose's healthchecks, run from the host). Warm: ${String(s.warmStarts)} start(s) after
-\`native:down\`, with the build cache (~/.cache/otel-spm-lab) current and the data volumes kept. Cold:
+\`native:down\`, with the build cache (~/.cache/otel-spm-lab) current and the data volumes kept. Fresh (a run
+without a cold start): the build cache current, the data volumes deleted (\`native:down --volumes\`), as at a
+learner's first \`docker compose up\` once the images are pulled. Cold:
 \`XDG_CACHE_HOME\` (and so Go's build cache) in an empty temporary directory and the data volumes deleted,
 so the collector, Jaeger and Prometheus are compiled from scratch, Cassandra's jars copied and its schema
 created; the Go module download cache and the local Maven repository stay (downloads are not builds),

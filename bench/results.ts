@@ -2,6 +2,7 @@
 import type { CapacityStep } from './capacity.ts';
 import type { Footprint } from './footprint.ts';
 import type { FreshnessSample } from './freshness.ts';
+import type { CpuSplit } from './lib/cpu.ts';
 import type { Machine } from './lib/machine.ts';
 import type { OverheadCell } from './overhead.ts';
 import type { UpSample } from './startup.ts';
@@ -21,6 +22,8 @@ export interface Settings {
   capacityDrainS: number;
   footprintWindowS: number;
   overheadRounds: number;
+  /** Warm-up of each instance before its rounds (discarded). */
+  overheadWarmupS: number;
   overheadDurationS: number;
   capacityStepS: number;
   capacityRates: readonly number[];
@@ -43,5 +46,7 @@ export interface Results {
   /** Summaries of the background load runs (native/load.ts), by load label. */
   loadSummaries: Record<string, string>;
   overhead: OverheadCell[];
+  /** The CPU the overhead runs gave the service under test, and the rest (undefined: not isolated). */
+  overheadCpus: CpuSplit | undefined;
   capacity: CapacityStep[];
 }

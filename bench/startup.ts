@@ -1,13 +1,17 @@
 // native:up, timed from the outside: the wall-clock time from `node native/up.ts` to its exit once every
-// component answered its readiness check, cold (empty build cache: everything compiled) and warm.
+// component answered its readiness check: cold (empty build cache and data: everything compiled, Cassandra's
+// schema created), fresh (build cache current, data deleted: a first start of built components) and warm
+// (both kept: a restart).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDuration } from '../verify/duration.ts';
 import { runNative, type ScriptResult } from './lib/lab.ts';
 
+export type StartKind = 'cold' | 'fresh' | 'warm';
+
 export interface UpSample {
-  kind: 'cold' | 'warm';
+  kind: StartKind;
   ms: number;
   /** native:up's own split: build/check, then starting the components (from its last line). */
   buildMs: number;
@@ -46,11 +50,7 @@ export async function ensureBuilt(): Promise<void> {
   if (r.code !== 0) throw failure('native:build', r);
 }
 
-export async function timedUp(
-  kind: 'cold' | 'warm',
-  logName: string,
-  env?: NodeJS.ProcessEnv,
-): Promise<UpSample> {
+export async function timedUp(kind: StartKind, logName: string, env?: NodeJS.ProcessEnv): Promise<UpSample> {
   const r = await runNative('up', [], { logName, ...(env === undefined ? {} : { env }) });
   if (r.code !== 0) throw failure(`native:up (${kind})`, r);
   return { kind, ms: r.ms, ...parseUpOutput(r.output) };
@@ -75,4 +75,16 @@ export async function coldUp(): Promise<UpSample> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A start with the build cache current and the lab's data deleted first (Cassandra empty, Jaeger creating its
+ * schema, Prometheus with no history), brought down again after. It also leaves the run's later phases nothing
+ * of an earlier run's data: a Prometheus restarted on old data serves the previous lab's counters for minutes.
+ */
+export async function freshUp(): Promise<UpSample> {
+  await labDown(true, 'down-before-fresh');
+  const sample = await timedUp('fresh', 'up-fresh');
+  await labDown(false, 'down-after-fresh');
+  return sample;
 }

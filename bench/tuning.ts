@@ -14,10 +14,18 @@ load produces about **9 spans/s at 1 VU and 107 spans/s at 10 VUs** (the collect
 Not changed, and why:
 - Cassandra's heap (\`MAX_HEAP_SIZE=512M\`): the whole lab stays at about 1.75 GiB PSS, well under 2.5 GiB, and
   Cassandra keeps up once Jaeger writes in parallel.
-- The instrumentation overhead is not a matter of collector settings: for a handler that does almost nothing
-  (\`/\`), creating, ending and exporting its spans costs several times the handler's own CPU (see the CPU/req
-  column), so the ratio is large under saturation; for a handler that does real work or waits (\`/chain\`)
-  it is within noise. Switching off more instrumentations would cut it, at the price of the spans the
-  workshop is about.
+- The instrumentation overhead on \`/\` (target missed) is not a matter of settings. \`/\` does almost nothing
+  (60-150 µs of CPU), and each request makes 2 (express), 3 (fastify) or 7 (nestjs) spans; creating, ending
+  and exporting them costs more than the handler. Measured while tuning (fastify and express, \`/\` at 500 req/s,
+  3 interleaved rounds on an isolated CPU): spans created but not exported (\`OTEL_TRACES_EXPORTER=none\`) cost
+  about half of the added CPU, the OTLP export the other half; OTLP/HTTP instead of gRPC made no difference
+  beyond the rounds' spread (fastify 200-288 vs 238-358 µs/request, express 230-350 vs 297-334). What would
+  cut it — fewer instrumentations, or sampling — removes the spans the workshop is about, so the lab keeps
+  them. Where a handler does real work or waits (\`/chain\`), the ratio is 1.00.
+- The Jaeger path's capacity (no target): it is CPU-bound here (Jaeger and Cassandra take ~1.6 of the two
+  cores at its limit), at 2× the lab's 10-VU load. Each lab span is ~19 Cassandra inserts, ~14 of them
+  tag-index rows; \`index.tag_whitelist\` (\`jaeger/collector.yaml\`) limited to the tags the exercises search by
+  would cut that to ~6, but a learner searching Jaeger by any other tag (\`url.path\`, \`client.address\`) would
+  then silently find nothing.
 - Prometheus' 5 s scrape of the span metrics: with the 2 s flush the target is met; a shorter scrape would
   multiply the samples stored.`;

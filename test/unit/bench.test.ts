@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { collectorCounters } from '../../bench/capacity.ts';
+import { collectorCounters, type CapacityStep } from '../../bench/capacity.ts';
 import { componentOf } from '../../bench/footprint.ts';
 import { headCallsQuery, newTraceparent } from '../../bench/freshness.ts';
 import { quantile, summarize } from '../../bench/lib/stats.ts';
 import { markdownTable, textTable } from '../../bench/lib/table.ts';
 import { benchPort, withoutPreloads, SHAPES, type Run } from '../../bench/overhead.ts';
-import { freshnessTable, overheadLatencyTable, summaryTable } from '../../bench/report.ts';
+import {
+  capacitySummary,
+  capacityTable,
+  freshnessTable,
+  overheadCostTable,
+  overheadLatencyTable,
+  summaryTable,
+} from '../../bench/report.ts';
+import { cpuSplit } from '../../bench/lib/cpu.ts';
 import type { Results } from '../../bench/results.ts';
 import { parseUpOutput } from '../../bench/startup.ts';
 import { parseExposition } from '../../verify/apis/prometheus.ts';
@@ -26,6 +34,14 @@ describe('bench statistics', () => {
     assert.equal(s.p50, 2);
     assert.equal(s.max, Number.POSITIVE_INFINITY);
     assert.equal(s.mean, 2);
+  });
+});
+
+describe('bench CPU split', () => {
+  it('gives the service under test the last CPU and the rest to everything else', () => {
+    assert.deepEqual(cpuSplit(2), { service: 1, rest: '0', all: '0-1' });
+    assert.deepEqual(cpuSplit(8), { service: 7, rest: '0-6', all: '0-7' });
+    assert.equal(cpuSplit(1), undefined);
   });
 });
 
@@ -117,9 +133,13 @@ describe('bench report', () => {
     requests: 1000,
     bad: 0,
     cpuUsPerRequest: 500,
+    serviceCores: 0.1,
     pipelineCores: 0,
+    spansPerRequest: variant === 'with' ? 3 : 0,
+    refusedSpans: 0,
   });
-  const shape = SHAPES[0] ?? assert.fail('no shapes');
+  const shape = SHAPES.find((x) => x.judge === 'latency') ?? assert.fail('no latency shape');
+  const saturated = SHAPES.find((x) => x.judge === 'throughput') ?? assert.fail('no throughput shape');
   const results = {
     mode: 'quick',
     startedAt: new Date(0),
@@ -141,6 +161,7 @@ describe('bench report', () => {
       capacityDrainS: 1,
       footprintWindowS: 1,
       overheadRounds: 2,
+      overheadWarmupS: 1,
       overheadDurationS: 1,
       capacityStepS: 1,
       capacityRates: [1],
@@ -167,7 +188,13 @@ describe('bench report', () => {
         shape,
         runs: [run(1, 'with', 1.3), run(1, 'without', 1), run(2, 'without', 1), run(2, 'with', 1.2)],
       },
+      {
+        service: 'nestjs',
+        shape: saturated,
+        runs: [run(1, 'with', 9), run(1, 'without', 1)],
+      },
     ],
+    overheadCpus: { service: 1, rest: '0', all: '0-1' },
     capacity: [],
   } satisfies Results;
 
@@ -183,9 +210,60 @@ describe('bench report', () => {
 
   it('pairs overhead runs by round and takes the median of the ratios', () => {
     const row = overheadLatencyTable(results).rows[0] ?? [];
-    assert.equal(row[4], '1.20× (1.20×–1.30×)'); // nearest-rank median of [1.3, 1.2]: the lower
-    assert.match(row[8] ?? '', /missed/);
+    assert.equal(row[4], '+200 µs'); // median with (1.2 ms) minus median without (1 ms)
+    assert.equal(row[5], '1.20× (1.20×–1.30×)'); // nearest-rank median of [1.3, 1.2]: the lower
+    assert.match(row[9] ?? '', /missed/);
     const summary = summaryTable(results).rows.find((r) => r[0]?.startsWith('Instrumentation'));
-    assert.match(summary?.[2] ?? '', /^1\.20×/);
+    assert.match(summary?.[2] ?? '', /^1\.20× \(fastify/);
+  });
+
+  it('judges the p50 target only where the service waits between requests, not in a saturating loop', () => {
+    const row = overheadLatencyTable(results).rows[1] ?? [];
+    assert.equal(row[5], '9.00×');
+    assert.match(row[9] ?? '', /saturated: see throughput/);
+    const summary = summaryTable(results).rows.find((r) => r[0]?.startsWith('Instrumentation'));
+    assert.doesNotMatch(summary?.[2] ?? '', /9\.00/);
+    assert.doesNotMatch(summary?.[0] ?? '', /closed loop/);
+  });
+
+  it('reports spans per request and where the CPUs were split', () => {
+    const cost = overheadCostTable(results);
+    assert.equal(cost.rows[0]?.[9], '3.0');
+    assert.match(cost.note ?? '', /CPU 1 to itself/);
+  });
+
+  it('names the highest step that held and what Jaeger stored at the first that did not', () => {
+    const step = (target: number, jaegerSentRate: number, held: boolean): CapacityStep => ({
+      target,
+      seconds: 30,
+      acceptedRate: target,
+      jaegerSentRate,
+      refused: 0,
+      jaegerFailed: 0,
+      jaegerQueueMax: 0,
+      jaegerQueueEnd: 0,
+      jaegerQueueCapacity: 50_000,
+      tempoDropped: 0,
+      collectorCores: 0.02,
+      backendCores: 1.5,
+      generatorCores: 0.04,
+      collectorRssMax: 2 ** 27,
+      held,
+      reason: held ? 'held' : 'Jaeger queue grew',
+    });
+    const withSteps = (capacity: CapacityStep[]): Results => ({ ...results, capacity });
+    assert.equal(
+      capacitySummary(withSteps([step(500, 310, false), step(250, 248, true), step(125, 125, true)])),
+      '250 spans/s held; at 500 spans/s Jaeger stored 310 spans/s',
+    );
+    assert.equal(capacitySummary(withSteps([step(125, 20, false)])), 'no step held');
+    assert.equal(capacityTable(withSteps([step(250, 248, true)])).rows[0]?.[2], '248/s');
+  });
+
+  it('shows a dash, not a miss, for what a partial run did not measure', () => {
+    const partial = { ...results, freshness: [], footprint: [] } satisfies Results;
+    const rows = summaryTable(partial).rows;
+    for (const what of ['Trace found in Jaeger', 'Call counted', 'Whole lab memory'])
+      assert.equal(rows.find((r) => r[0]?.startsWith(what))?.[3], '–', what);
   });
 });
