@@ -343,7 +343,7 @@ export function capacitySummary(r: Results): string {
   if (failed === undefined) return `${fmtRate(held.target, ' spans/s')} held (highest step tried)`;
   return (
     `${fmtRate(held.target, ' spans/s')} held; at ${fmtRate(failed.target, ' spans/s')} Jaeger stored ` +
-    `${fmtRate(failed.jaegerSentRate, ' spans/s')}`
+    fmtRate(failed.jaegerSentRate, ' spans/s')
   );
 }
 
