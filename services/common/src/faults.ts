@@ -332,6 +332,8 @@ export class FaultFileWatcher implements FaultSource {
   private readonly options: FaultFileWatcherOptions;
   private readonly log: (message: string) => void;
   private watching = false;
+  /** The last complaint about an unreadable file, until the file reads again. */
+  private complaint: string | undefined;
   private readonly onChange = (): void => {
     this.reload();
   };
@@ -355,17 +357,21 @@ export class FaultFileWatcher implements FaultSource {
     return this.rules.faults;
   }
 
-  /** Reads the file now, then polls it. The poll timer never keeps the process alive. */
+  /**
+   * Reads the file now, then polls it. The poll timer never keeps the process alive. The poller only reports
+   * changes after its first look at the file, which it takes asynchronously: a write landing between this read
+   * and that look would go unseen, so the file is read once more when the poller has surely looked.
+   */
   start(): this {
-    this.reload();
     if (!this.watching) {
-      watchFile(
-        this.options.file,
-        { interval: this.options.pollMs ?? FAULTS_POLL_MS, persistent: false },
-        this.onChange,
-      );
+      const interval = this.options.pollMs ?? FAULTS_POLL_MS;
+      watchFile(this.options.file, { interval, persistent: false }, this.onChange);
       this.watching = true;
+      setTimeout(() => {
+        if (this.watching) this.reload();
+      }, 2 * interval).unref();
     }
+    this.reload();
     return this;
   }
 
@@ -385,10 +391,14 @@ export class FaultFileWatcher implements FaultSource {
         faults = [];
       } else {
         const reason = error instanceof Error ? error.message : String(error);
-        this.log(`${service}: faults: ignoring ${file} (${reason}); the faults in force stay`);
+        const complaint = `${service}: faults: ignoring ${file} (${reason}); the faults in force stay`;
+        // Said once per broken state, however often the file is read meanwhile.
+        if (complaint !== this.complaint) this.log(complaint);
+        this.complaint = complaint;
         return;
       }
     }
+    this.complaint = undefined;
     const next = new FaultRules(service, faults, this.options.random);
     const before = this.rules.faults.map(describeFault).join('; ');
     const after = next.faults.map(describeFault).join('; ');

@@ -333,6 +333,22 @@ describe('FaultFileWatcher', () => {
     }
   });
 
+  it('complains about a broken file once, however often it is read, and again after it was fixed', () => {
+    const path = join(dir, 'broken.json');
+    write(path, '{"version": 1');
+    const logs: string[] = [];
+    const watcher = new FaultFileWatcher({ service: 'nestjs', file: path, log: (m) => logs.push(m) });
+    watcher.reload();
+    watcher.reload();
+    assert.equal(logs.length, 1);
+    write(path, file([]));
+    watcher.reload();
+    write(path, '{"version": 1');
+    watcher.reload();
+    assert.equal(logs.length, 2);
+    assert.match(logs[1] ?? '', /ignoring .*broken\.json/);
+  });
+
   it('without FAULTS_FILE a service has no faults and no watcher', () => {
     const faults = startFaults('nestjs', undefined);
     assert.equal(faults.plan('/', 'fastify/chain'), undefined);
