@@ -4,14 +4,14 @@
 // with the preloads removed ("without": `node dist/main.js`). autocannon drives the same load at both, in
 // interleaved rounds (A B, B A, …) so drift of the shared 2-core machine hits both alike.
 //
-// The service under test runs on a CPU of its own and everything else (autocannon, the pipeline, the rest of the
-// lab) on the other(s), for the whole phase (lib/cpu.ts): the figures are the service's own, not those of two
-// cores shared with Cassandra.
+// The service under test runs on a CPU of its own and autocannon, the pipeline and the rest of the lab on the
+// other(s), for the whole phase (lib/cpu.ts): the figures are the service's own, not those of two cores shared
+// with Cassandra. (The lab's own three services keep every CPU: `/chain` calls them; they are idle otherwise.)
 //
 // Latency comes from autocannon's per-response event (its own histogram has 1 ms resolution, too coarse for
 // `/`). Besides latency and throughput, each run records the CPU time the service process spent per request
-// (/proc: load-independent) and the cores the telemetry pipeline (collector, Jaeger collector, Cassandra)
-// used meanwhile: on this machine that CPU is taken from the same two cores.
+// (/proc: load-independent), the spans the collector accepted per request, and the cores the telemetry
+// pipeline (collector, Jaeger collector, Cassandra) used meanwhile.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';

@@ -5,8 +5,9 @@
 // everything else, the bench process (autocannon) included, is moved to the other CPUs for the duration;
 // `restore` gives every process all CPUs again. The bench's main thread (autocannon's event loop) also runs at
 // a higher priority meanwhile, so that the pipeline's threads on its CPU do not delay when it reads an answer
-// (and runs in real time during light loads, where it is idle between requests and cannot starve anything). This is what a learner's laptop with spare cores looks like
-// to a service: its spans still go through the real pipeline, which now runs beside it instead of on it.
+// (and in real time during light loads, where it is idle between requests and cannot starve anything). This
+// is what a learner's laptop with spare cores looks like to a service: its spans still go through the real
+// pipeline, which now runs beside it instead of on it.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 
