@@ -19,7 +19,7 @@ import { cacheDir } from '../native/lib/paths.ts';
 import { step } from '../native/lib/proc.ts';
 import { parseExposition, type Sample } from '../verify/apis/prometheus.ts';
 import { getText } from '../verify/http.ts';
-import { benchLogDir, cpuSecondsOf, labAddress, labProcesses, readProc, sleep } from './lib/lab.ts';
+import { benchLogDir, cpuSecondsOf, labAddress, labPids, labProcesses, readProc, sleep } from './lib/lab.ts';
 
 /** The collector is 0.159.0, whose telemetrygen this machine's Go proxy refuses (403); 0.160.0 is served. */
 export const TELEMETRYGEN_VERSION = '0.160.0';
@@ -134,9 +134,14 @@ async function scrape(metricsUrl: string): Promise<CollectorCounters> {
   return collectorCounters(parseExposition(body));
 }
 
+/** Where the lab collector serves its own metrics. */
+function collectorMetricsUrl(): string {
+  return `http://${labAddress('otel-collector')}:8888/metrics`;
+}
+
 /** The lab collector's counters now (its own metrics on :8888). */
 export function collectorSnapshot(): Promise<CollectorCounters> {
-  return scrape(`http://${labAddress('otel-collector')}:8888/metrics`);
+  return scrape(collectorMetricsUrl());
 }
 
 export interface CapacityStep {
@@ -166,7 +171,7 @@ export interface CapacityStep {
 
 async function runStep(bin: string, target: number, seconds: number, index: number): Promise<CapacityStep> {
   const address = labAddress('otel-collector');
-  const metricsUrl = `http://${address}:8888/metrics`;
+  const metricsUrl = collectorMetricsUrl();
   const collectorPid = labProcesses().find((p) => p.name === 'otel-collector')?.pid;
   if (collectorPid === undefined) throw new Error('otel-collector is not running');
   const before = await scrape(metricsUrl);
@@ -174,9 +179,7 @@ async function runStep(bin: string, target: number, seconds: number, index: numb
   mkdirSync(benchLogDir, { recursive: true });
   const fd = openSync(path.join(benchLogDir, `capacity-step-${String(index)}.log`), 'w');
   const collectorCpu0 = readProc(collectorPid)?.cpuSeconds ?? 0;
-  const backend = labProcesses()
-    .filter((p) => p.name === 'jaeger-collector' || p.name === 'cassandra')
-    .map((p) => p.pid);
+  const backend = labPids(['jaeger-collector', 'cassandra']);
   const backendCpu0 = cpuSecondsOf(backend);
   const t0 = performance.now();
   const child: ChildProcess = spawn(
@@ -259,10 +262,9 @@ async function runStep(bin: string, target: number, seconds: number, index: numb
 
 /** Waits (up to `timeoutMs`) until the Jaeger exporter's queue is empty again; false if it did not drain. */
 export async function drainJaegerQueue(timeoutMs: number): Promise<boolean> {
-  const metricsUrl = `http://${labAddress('otel-collector')}:8888/metrics`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await scrape(metricsUrl)).jaegerQueue === 0) return true;
+    if ((await collectorSnapshot()).jaegerQueue === 0) return true;
     await sleep(1000);
   }
   return false;

@@ -21,7 +21,7 @@ import { readCompose } from '../native/lib/compose.ts';
 import { planService } from '../native/up.ts';
 import { tcpConnect } from '../verify/http.ts';
 import { APP_SERVICES, type AppService } from '../verify/lab.ts';
-import { benchLogDir, cpuSecondsOf, labAddress, labProcesses, readProc, sleep } from './lib/lab.ts';
+import { benchLogDir, cpuSecondsOf, labAddress, labPids, labProcesses, readProc, sleep } from './lib/lab.ts';
 import { isolate, type CpuSplit, type Isolation } from './lib/cpu.ts';
 import { quantile } from './lib/stats.ts';
 import { collectorSnapshot, drainJaegerQueue } from './capacity.ts';
@@ -66,7 +66,7 @@ export const SHAPES: readonly Shape[] = [
     overallRate: 4,
     judge: 'latency',
   },
-  // Last in a round: it floods the pipeline with more spans than Jaeger stores here.
+  // Measured after every light load (measureOverhead): it floods the pipeline with more spans than Jaeger stores.
   {
     id: 'root-sat',
     label: '`/`, 10 connections, closed loop',
@@ -203,10 +203,7 @@ async function stopInstance(instance: Instance): Promise<void> {
 }
 
 function pipelinePids(): number[] {
-  const pipeline = new Set(['otel-collector', 'jaeger-collector', 'cassandra']);
-  return labProcesses()
-    .filter((p) => pipeline.has(p.name))
-    .map((p) => p.pid);
+  return labPids(['otel-collector', 'jaeger-collector', 'cassandra']);
 }
 
 async function cannon(
@@ -278,8 +275,9 @@ export interface Overhead {
 }
 
 /**
- * Two passes over the services: first the loads the p50 target is judged on, each round on a quiet pipeline; then
- * the saturating loads, whose "with" runs flood the pipeline for minutes (so nothing is measured after them).
+ * Two passes over the services: first the loads the p50 target is judged on, each round after the Jaeger queue
+ * had up to DRAIN_MS to empty; then the saturating loads, whose "with" runs flood the pipeline for minutes (so
+ * nothing is measured after them).
  */
 export async function measureOverhead(opts: OverheadOptions, log: (line: string) => void): Promise<Overhead> {
   const cells: OverheadCell[] = [];

@@ -84,6 +84,13 @@ export function labProcesses(): { name: string; pid: number }[] {
     .map((r) => ({ name: r.name, pid: r.pid }));
 }
 
+/** The pids of the lab's running components among `names`. */
+export function labPids(names: readonly string[]): number[] {
+  return labProcesses()
+    .filter((p) => names.includes(p.name))
+    .map((p) => p.pid);
+}
+
 export interface Load {
   pid: number;
   /** Resolves when the load generator exits, with its last summary line. */
