@@ -15,14 +15,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { pin } from '../native/lib/env.ts';
 import { cacheDir } from '../native/lib/paths.ts';
 import { step } from '../native/lib/proc.ts';
 import { parseExposition, type Sample } from '../verify/apis/prometheus.ts';
 import { getText } from '../verify/http.ts';
 import { benchLogDir, cpuSecondsOf, labAddress, labPids, labProcesses, readProc, sleep } from './lib/lab.ts';
 
-/** The collector is 0.159.0, whose telemetrygen this machine's Go proxy refuses (403); 0.160.0 is served. */
-export const TELEMETRYGEN_VERSION = '0.160.0';
+/** Pinned in .env beside the collector (whose own version's telemetrygen the Go proxy here refuses). */
+export const TELEMETRYGEN_VERSION = pin('TELEMETRYGEN_VERSION');
 const TELEMETRYGEN_MODULE = 'github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen';
 /** Spans per generated trace: a root and four children, about the size of a lab `/chain` trace's share. */
 export const SPANS_PER_TRACE = 5;
