@@ -5,10 +5,12 @@
 //   jaeger      Go module github.com/jaegertracing/jaeger, ./cmd/jaeger (JAEGER_VERSION)
 //   prometheus  Go module github.com/prometheus/prometheus, ./cmd/prometheus and ./cmd/promtool (PROMETHEUS_VERSION)
 //   cassandra   org.apache.cassandra:cassandra-all and its runtime jars from Maven Central (CASSANDRA_VERSION)
+//   tempo       ./cmd/tempo from the source archive of TEMPO_VERSION in $LAB_SOURCES (native/lib/sources.ts):
+//               the Go proxy refuses Tempo's AGPL module, but the archive carries vendor/, so it builds offline
 //   services    the three TypeScript services (tsc -b services, incremental)
-// Tempo, k6 and Grafana are not built: their Go modules are AGPL and refused by this project's proxy policy.
+// k6 and Grafana are not built: no reachable registry serves them (native:load replays k6's plan).
 //
-// Usage: node native/build.ts [collector|jaeger|prometheus|cassandra|services ...]   (default: all)
+// Usage: node native/build.ts [collector|jaeger|prometheus|tempo|cassandra|services ...]   (default: all)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { pin } from './lib/env.ts';
 import { cacheDir, cacheRoot, repoRoot } from './lib/paths.ts';
 import { commandExists, formatDuration, run, step } from './lib/proc.ts';
+import { findSource, type SourceSpec } from './lib/sources.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Version mappings (each in one place)
@@ -161,6 +164,7 @@ export interface Artifacts {
   jaeger: string;
   prometheus: string;
   promtool: string;
+  tempo: string;
   /** Directory holding cassandra-all and every runtime jar. */
   cassandraLib: string;
   cassandraVersion: string;
@@ -173,6 +177,7 @@ export function artifacts(): Artifacts {
     jaeger: path.join(cacheDir('jaeger', pin('JAEGER_VERSION')), 'bin', 'jaeger'),
     prometheus: path.join(prom, 'bin', 'prometheus'),
     promtool: path.join(prom, 'bin', 'promtool'),
+    tempo: path.join(cacheDir('tempo', pin('TEMPO_VERSION')), 'bin', 'tempo'),
     cassandraLib: path.join(cacheDir('cassandra', pin('CASSANDRA_VERSION')), 'lib'),
     cassandraVersion: pin('CASSANDRA_VERSION'),
   };
@@ -362,6 +367,57 @@ export async function buildCollector(): Promise<void> {
   }
 }
 
+export const TEMPO_SOURCE: SourceSpec = { name: 'tempo', repo: 'grafana/tempo' };
+
+/**
+ * Tempo from its source archive (vendored dependencies: no module download). Returns why it was skipped when
+ * there is no archive for TEMPO_VERSION, so the caller reports it instead of passing silently.
+ */
+export async function buildTempo(): Promise<string | undefined> {
+  const version = pin('TEMPO_VERSION');
+  const dir = cacheDir('tempo', version);
+  const binary = artifacts().tempo;
+  const source = findSource(TEMPO_SOURCE, version);
+  if (!source.found) {
+    if (existsSync(binary)) {
+      console.log(`tempo ${version}: cached in ${dir} (no source archive needed)`);
+      return undefined;
+    }
+    return `no source archive of Tempo ${version}: ${source.reason}`;
+  }
+  const inputs = JSON.stringify({ version, archive: sha256File(source.archive), flags: '-mod=vendor' });
+  if (isCurrent(dir, inputs, [binary])) {
+    console.log(`tempo ${version}: cached in ${dir}`);
+    return undefined;
+  }
+  const started = Date.now();
+  console.log(`tempo ${version}: building ./cmd/tempo from ${source.archive} (cold: 6-10 minutes)`);
+  const src = path.join(dir, 'src');
+  const logFile = path.join(dir, 'build.log');
+  rmSync(src, { recursive: true, force: true });
+  mkdirSync(src, { recursive: true });
+  mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  await step('tempo', 'tar', ['-xzf', source.archive, '-C', src], { logFile });
+  const root = path.join(src, source.prefix);
+  // What Tempo's Makefile stamps, so `tempo -version` names the release.
+  const ldflags = `-s -w -X main.Version=${version}`;
+  await step(
+    'tempo',
+    'go',
+    ['build', '-mod=vendor', '-v', '-ldflags', ldflags, '-o', `${binary}.tmp`, './cmd/tempo'],
+    { cwd: root, env: goEnv(), logFile },
+  );
+  renameSync(`${binary}.tmp`, binary);
+  rmSync(src, { recursive: true, force: true }); // 400 MB of sources; the binary is all the lab runs
+  markCurrent(dir, inputs);
+  console.log(`tempo ${version}: built in ${formatDuration(Date.now() - started)} -> ${binary}`);
+  return undefined;
+}
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
 export async function buildCassandra(): Promise<void> {
   const version = pin('CASSANDRA_VERSION');
   const dir = cacheDir('cassandra', version);
@@ -440,18 +496,31 @@ export async function ensureHostTools(): Promise<void> {
   });
 }
 
-export const components = ['collector', 'jaeger', 'prometheus', 'cassandra', 'services'] as const;
+export const components = ['collector', 'jaeger', 'prometheus', 'tempo', 'cassandra', 'services'] as const;
 export type Component = (typeof components)[number];
 
+export interface Built extends Artifacts {
+  /** Components left out of this lab, each with the reason and how to get it (e.g. no Tempo source archive). */
+  skipped: Partial<Record<Component, string>>;
+}
+
 /** Builds the selected components: Go builds one after another (2 cores), Maven and host tools alongside. */
-export async function buildAll(selected: readonly Component[] = components): Promise<Artifacts> {
+export async function buildAll(selected: readonly Component[] = components): Promise<Built> {
   const want = (c: Component): boolean => selected.includes(c);
   mkdirSync(cacheRoot, { recursive: true });
   const started = Date.now();
+  const skipped: Built['skipped'] = {};
   const go = (async () => {
     if (want('prometheus')) await buildPrometheus();
     if (want('jaeger')) await buildJaeger();
     if (want('collector')) await buildCollector();
+    if (want('tempo')) {
+      const reason = await buildTempo();
+      if (reason !== undefined) {
+        skipped.tempo = reason;
+        console.log(`tempo: skipped: ${reason}`);
+      }
+    }
   })();
   const other = (async () => {
     await ensureHostTools();
@@ -466,7 +535,7 @@ export async function buildAll(selected: readonly Component[] = components): Pro
       'native build failed',
     );
   console.log(`build: done in ${formatDuration(Date.now() - started)} (cache: ${cacheRoot})`);
-  return artifacts();
+  return { ...artifacts(), skipped };
 }
 
 if (import.meta.main) {

@@ -4,6 +4,7 @@
 //
 // Usage: node native/down.ts [--volumes]   (--volumes also deletes the data in .native/data/, like `down -v`)
 import { rmSync } from 'node:fs';
+import { removeAllGroups } from './lib/cgroup.ts';
 import { teardownNetwork } from './lib/netns.ts';
 import { dataDir, genDir, logDir, stateFile } from './lib/paths.ts';
 import { pidRecords, stopAll } from './lib/processes.ts';
@@ -20,6 +21,7 @@ export async function down(opts: { volumes: boolean; quiet?: boolean }): Promise
   for (const line of await stopAll(forwarders, 2_000)) say(`  ${line}`);
   for (const line of await stopAll(components, 10_000)) say(`  ${line}`);
   for (const left of teardownNetwork()) say(`  killed leftover ${left}`);
+  for (const busy of removeAllGroups()) say(`  memory cgroup of ${busy} still holds processes: left in place`);
   rmSync(stateFile, { force: true });
   rmSync(genDir, { recursive: true, force: true });
   if (opts.volumes) {

@@ -9,9 +9,9 @@ import { artifacts } from './build.ts';
 import { readCompose } from './lib/compose.ts';
 import { stateFile } from './lib/paths.ts';
 import { formatDuration } from './lib/proc.ts';
-import { isOurs, launch, pidRecords } from './lib/processes.ts';
+import { isOurs, pidRecords } from './lib/processes.ts';
 import { nativeServices } from './stop.ts';
-import { describeCheck, planService, publish, waitReady } from './up.ts';
+import { describeCheck, planService, publish, startPlan, waitReady } from './up.ts';
 
 export async function start(names: readonly string[]): Promise<string[]> {
   const wanted = nativeServices(names);
@@ -31,11 +31,7 @@ export async function start(names: readonly string[]): Promise<string[]> {
     if (plan === undefined)
       throw new Error(`${name}: the running lab has no address for it (restart the lab)`);
     const started = Date.now();
-    const proc = launch(name, 'ip', ['netns', 'exec', plan.ns, plan.command, ...plan.args], {
-      cwd: plan.cwd,
-      env: plan.env,
-      exe: plan.command,
-    });
+    const proc = startPlan(plan);
     await waitReady(plan, proc, started, new AbortController().signal);
     // A component that died on its own left its forwarders running: they reach it again as they are.
     const forwarding = pidRecords().some((r) => r.name.startsWith(`publish-${name}-`) && isOurs(r));

@@ -8,13 +8,15 @@
 // would mount them. Bind mounts point back at the repo files (--config=/etc/jaeger/query.yaml ->
 // jaeger/query.yaml, unchanged); volumes become directories under .native/data/<service>/<volume>
 // (Prometheus' --storage.tsdb.path=/prometheus, Cassandra's /var/lib/cassandra), kept across runs like
-// compose's named volumes (`native:down --volumes` deletes them). Memory limits (deploy.resources) are not
-// enforced natively.
+// compose's named volumes (`native:down --volumes` deletes them); a program that finds its volume by a path in
+// its config file (Tempo's /var/tempo) gets it bind-mounted there in a private mount namespace. Every component
+// runs in a memory cgroup with its compose limit (deploy.resources.limits.memory, native/lib/cgroup.ts).
 //
 // Usage: node native/up.ts [--keep-on-failure]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildAll, type Artifacts } from './build.ts';
+import { buildAll, type Artifacts, type Built } from './build.ts';
+import { prepareGroup } from './lib/cgroup.ts';
 import { CASSANDRA_CQL_PORT, prepareCassandra } from './lib/cassandra.ts';
 import { readCompose, type Mount, type NativeCompose, type NativeComposeService } from './lib/compose.ts';
 import { pin } from './lib/env.ts';
@@ -46,6 +48,8 @@ interface Plan {
   cwd: string;
   env: NodeJS.ProcessEnv;
   ready: ReadyCheck;
+  /** Volumes bind-mounted at their container path (host dir -> container path), for recipes with mountVolumes. */
+  binds: { source: string; target: string }[];
 }
 
 type ReadyCheck = { kind: 'http'; url: string } | { kind: 'tcp'; port: number } | { kind: 'none' };
@@ -90,15 +94,22 @@ function readyCheck(
   return port === undefined ? { kind: 'none' } : { kind: 'tcp', port };
 }
 
+/** Why a compose service is not in this native lab (no recipe, or its build was skipped), else undefined. */
+export function skipReason(name: string, built: Partial<Pick<Built, 'skipped'>>): string | undefined {
+  const recipe = recipeOf(name);
+  if (recipe.kind === 'absent') return recipe.reason;
+  return recipe.kind === 'binary' ? built.skipped?.[recipe.binary] : undefined;
+}
+
 export function planService(
   service: NativeComposeService,
   address: string,
-  built: Artifacts,
+  built: Artifacts & Partial<Pick<Built, 'skipped'>>,
 ): Plan | undefined {
   const recipe = recipeOf(service.name);
   const ns = nsName(service.name);
   const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...service.environment };
-  if (recipe.kind === 'absent') return undefined;
+  if (recipe.kind === 'absent' || skipReason(service.name, built) !== undefined) return undefined;
   const ownDir = path.join(dataDir, service.name);
   mkdirSync(ownDir, { recursive: true });
   switch (recipe.kind) {
@@ -119,6 +130,13 @@ export function planService(
         (recipe.imageWorkdir === undefined
           ? undefined
           : hostPath(recipe.imageWorkdir, mounts, service.name)) ?? ownDir;
+      const binds =
+        recipe.mountVolumes === true
+          ? mounts
+              .filter((m) => m.type === 'volume')
+              .map((m) => ({ source: hostPath(m.target, mounts, service.name) ?? '', target: m.target }))
+          : [];
+      const readyPort = service.ports[0]?.target;
       return {
         service,
         recipe,
@@ -129,7 +147,11 @@ export function planService(
         cwd,
         // HOME is the component's own directory, as a container's home is inside the container.
         env: { HOME: ownDir, ...baseEnv },
-        ready: readyCheck(service, address, undefined),
+        ready:
+          recipe.readyPath !== undefined && readyPort !== undefined
+            ? { kind: 'http', url: `http://${address}:${String(readyPort)}${recipe.readyPath}` }
+            : readyCheck(service, address, undefined),
+        binds,
       };
     }
     case 'cassandra': {
@@ -155,6 +177,7 @@ export function planService(
         env: { HOME: ownDir, ...baseEnv },
         // compose's check runs cqlsh/nodetool inside the image; natively: the CQL port accepting connections.
         ready: readyCheck({ ...service, healthcheck: '' }, address, CASSANDRA_CQL_PORT),
+        binds: [],
       };
     }
     case 'node': {
@@ -183,9 +206,34 @@ export function planService(
         cwd,
         env: baseEnv,
         ready: readyCheck(service, address, Number.isInteger(port) ? port : undefined),
+        binds: [],
       };
     }
   }
+}
+
+/**
+ * Starts a planned component the way its container runs: in its network namespace, with its volumes at their
+ * container paths where the recipe asks, inside a memory cgroup holding it to compose's limit.
+ */
+export function startPlan(plan: Plan): Launched {
+  let argv = [plan.command, ...plan.args];
+  if (plan.binds.length > 0) {
+    // sh -c '<mounts>; exec "$@"' sh <program...>: the program replaces the shell, keeping the recorded pid.
+    const mounts = plan.binds
+      .map((b) => `mkdir -p '${b.target}' && mount --bind '${b.source}' '${b.target}'`)
+      .join(' && ');
+    argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${mounts} && exec "$@"`, 'sh', ...argv];
+  }
+  argv = ['ip', 'netns', 'exec', plan.ns, ...argv];
+  const limit = plan.service.memoryLimitBytes;
+  if (limit !== undefined) {
+    // Joins the cgroup before exec, so every byte the component ever allocates is charged to it.
+    const procs = prepareGroup(plan.service.name, limit);
+    argv = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', procs, ...argv];
+  }
+  const [command = 'ip', ...args] = argv;
+  return launch(plan.service.name, command, args, { cwd: plan.cwd, env: plan.env, exe: plan.command });
 }
 
 async function probe(check: ReadyCheck, address: string): Promise<boolean> {
@@ -347,7 +395,7 @@ export async function up(opts: { keepOnFailure: boolean }): Promise<Row[]> {
 async function startAll(
   compose: NativeCompose,
   addresses: ReadonlyMap<string, string>,
-  built: Artifacts,
+  built: Built,
 ): Promise<Row[]> {
   const plans = new Map<string, Plan>();
   for (const s of compose.services) {
@@ -380,11 +428,7 @@ async function startAll(
       if (abort.signal.aborted) throw new Consequence(`${name}: not started, another component failed`);
       const started = Date.now();
       console.log(`  ${name}: starting in ${plan.ns} (${plan.address})`);
-      const proc = launch(name, 'ip', ['netns', 'exec', plan.ns, plan.command, ...plan.args], {
-        cwd: plan.cwd,
-        env: plan.env,
-        exe: plan.command,
-      });
+      const proc = startPlan(plan);
       markStarted();
       try {
         await waitReady(plan, proc, started, abort.signal);
@@ -421,14 +465,14 @@ async function startAll(
   }
 
   for (const s of compose.services) {
-    const recipe = recipeOf(s.name);
-    if (recipe.kind === 'absent') {
+    const reason = skipReason(s.name, built);
+    if (reason !== undefined) {
       rows.set(s.name, {
         component: s.name,
         address: `${addresses.get(s.name) ?? ''} (name resolves, nothing listens)`,
         url: s.ports.map((p) => `127.0.0.1:${String(p.published)} closed`).join(' '),
         log: '-',
-        status: `not in the native lab: ${recipe.reason}`,
+        status: `not in the native lab: ${reason}`,
       });
     }
   }

@@ -28,6 +28,8 @@ export interface NativeComposeService {
   healthcheck: string;
   /** depends_on: service -> condition (service_started, service_healthy, service_completed_successfully). */
   dependsOn: Record<string, string>;
+  /** deploy.resources.limits.memory (or mem_limit) in bytes; undefined when compose sets none. */
+  memoryLimitBytes: number | undefined;
 }
 
 export interface NativeCompose {
@@ -62,6 +64,7 @@ export function readCompose(file: string = COMPOSE_FILE): NativeCompose {
       ),
       healthcheck: healthTest(raw.healthcheck, vars),
       dependsOn: dependsOn(raw.depends_on),
+      memoryLimitBytes: memoryLimit(raw, vars, where),
     });
   }
   return { file, services };
@@ -155,6 +158,27 @@ function dependsOn(value: unknown): Record<string, string> {
       isRecord(v) && typeof v.condition === 'string' ? v.condition : 'service_started',
     ]),
   );
+}
+
+const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** Compose byte sizes (docker's RAMInBytes): `160M`, `1g`, `512mb`, or a plain number of bytes. */
+export function bytesOf(size: string | number, where = 'size'): number {
+  if (typeof size === 'number') return size;
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmg])?b?$/i.exec(size.trim());
+  if (m?.[1] === undefined) throw new Error(`${where}: "${size}" is not a byte size like 256M`);
+  return Math.round(Number(m[1]) * (UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
+}
+
+function memoryLimit(raw: Record<string, unknown>, vars: Vars, where: string): number | undefined {
+  const deploy = isRecord(raw.deploy) ? raw.deploy : {};
+  const resources = isRecord(deploy.resources) ? deploy.resources : {};
+  const limits = isRecord(resources.limits) ? resources.limits : {};
+  const value = limits.memory ?? raw.mem_limit;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new Error(`${where}.deploy.resources.limits.memory: expected a size like 256M`);
+  return bytesOf(typeof value === 'string' ? interpolate(value, vars) : value, `${where}.deploy.resources.limits.memory`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -8,18 +8,25 @@ import type { Artifacts } from '../build.ts';
 export type Recipe =
   | {
       kind: 'binary';
-      binary: 'collector' | 'jaeger' | 'prometheus';
+      binary: BinaryName;
       /** The image's CMD, used when compose sets no `command:`. */
       imageCommand?: string[];
       /** The image's VOLUMEs: anonymous volumes under Docker, directories in .native/data here. */
       imageVolumes?: string[];
       imageWorkdir?: string;
+      /**
+       * Volumes the program finds by paths inside its config file (not on its command line): bind-mounted at their
+       * container path in a private mount namespace, so the config file runs unchanged.
+       */
+      mountVolumes?: boolean;
+      /** The image's own healthcheck target, when compose's test runs a program (e.g. `/tempo -health`). */
+      readyPath?: string;
     }
   | { kind: 'cassandra' }
   | { kind: 'node'; imageWorkdir: string }
   | { kind: 'absent'; reason: string };
 
-export type BinaryName = Extract<keyof Artifacts, 'collector' | 'jaeger' | 'prometheus'>;
+export type BinaryName = Extract<keyof Artifacts, 'collector' | 'jaeger' | 'prometheus' | 'tempo'>;
 
 export const recipes: Readonly<Record<string, Recipe>> = {
   cassandra: { kind: 'cassandra' },
@@ -40,10 +47,9 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   },
   // The service images copy the repository to /app and start in /app/services/<name> (plan: WORKDIR).
   ...Object.fromEntries(APP_SERVICES.map((s) => [s, { kind: 'node', imageWorkdir: `/app/services/${s}` }])),
-  tempo: {
-    kind: 'absent',
-    reason: "Tempo's Go module is AGPL, refused by this project's proxy policy: it cannot be built",
-  },
+  // grafana/tempo: ENTRYPOINT /tempo; tempo.yaml keeps its data under /var/tempo (compose's tempo-data volume).
+  // `/tempo -health` (compose's healthcheck) asks Tempo's own /ready.
+  tempo: { kind: 'binary', binary: 'tempo', mountVolumes: true, readyPath: '/ready' },
   grafana: { kind: 'absent', reason: 'Grafana is AGPL and no reachable registry serves it' },
   k6: {
     kind: 'absent',
