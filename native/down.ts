@@ -21,7 +21,8 @@ export async function down(opts: { volumes: boolean; quiet?: boolean }): Promise
   for (const line of await stopAll(forwarders, 2_000)) say(`  ${line}`);
   for (const line of await stopAll(components, 10_000)) say(`  ${line}`);
   for (const left of teardownNetwork()) say(`  killed leftover ${left}`);
-  for (const busy of removeAllGroups()) say(`  memory cgroup of ${busy} still holds processes: left in place`);
+  for (const busy of removeAllGroups())
+    say(`  memory cgroup of ${busy} still holds processes: left in place`);
   rmSync(stateFile, { force: true });
   rmSync(genDir, { recursive: true, force: true });
   if (opts.volumes) {

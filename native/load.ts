@@ -7,12 +7,11 @@
 // Usage: node native/load.ts [--duration 2m] [--loops N] [--vus N] [--pause 0.5]
 //   Always bounded: it stops after --duration (default compose's K6_DURATION) or --loops per VU, first reached.
 //   Exit code 1 when a request failed or answered a status its route never answers by design.
-import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parsePauseSeconds, parseTargets, planLoop, serviceOf, type PlannedRequest } from '../k6/plan.ts';
 import { formatDuration, parseDuration } from '../verify/duration.ts';
 import { readCompose } from './lib/compose.ts';
-import { stateFile } from './lib/paths.ts';
+import { readState } from './lib/state.ts';
 
 const REQUEST_TIMEOUT_MS = 60_000; // k6's default per-request timeout
 
@@ -29,9 +28,7 @@ function quantile(sorted: readonly number[], q: number): number {
 
 /** The native lab's address of each compose host name (written by native:up). */
 function labAddresses(): Map<string, string> {
-  if (!existsSync(stateFile)) throw new Error('the native lab is not up: run `npm run native:up` first');
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { addresses: Record<string, string> };
-  return new Map(Object.entries(state.addresses));
+  return new Map(Object.entries(readState().addresses));
 }
 
 /** http://fastify:8000/x -> http://10.89.0.x:8000/x; refuses any host that is not a service of the lab. */

@@ -4,10 +4,9 @@
 // appending to the same log file.
 //
 // Usage: node native/start.ts <service> [<service> ...]   (compose service names, e.g. jaeger-collector)
-import { readFileSync } from 'node:fs';
 import { artifacts } from './build.ts';
 import { readCompose } from './lib/compose.ts';
-import { stateFile } from './lib/paths.ts';
+import { readState } from './lib/state.ts';
 import { formatDuration } from './lib/proc.ts';
 import { isOurs, pidRecords } from './lib/processes.ts';
 import { nativeServices } from './stop.ts';
@@ -15,7 +14,7 @@ import { describeCheck, planService, publish, startPlan, waitReady } from './up.
 
 export async function start(names: readonly string[]): Promise<string[]> {
   const wanted = nativeServices(names);
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { addresses: Record<string, string> };
+  const state = readState();
   const compose = readCompose();
   const built = artifacts(); // native:up built them; nothing is rebuilt here
   const report: string[] = [];

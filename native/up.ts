@@ -13,7 +13,7 @@
 // runs in a memory cgroup with its compose limit (deploy.resources.limits.memory, native/lib/cgroup.ts).
 //
 // Usage: node native/up.ts [--keep-on-failure]
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildAll, type Artifacts, type Built } from './build.ts';
 import { prepareGroup } from './lib/cgroup.ts';
@@ -22,6 +22,7 @@ import { readCompose, type Mount, type NativeCompose, type NativeComposeService 
 import { pin } from './lib/env.ts';
 import { addressPlan, nsName, setupNetwork } from './lib/netns.ts';
 import { dataDir, genDir, repoRoot, runRoot, stateFile } from './lib/paths.ts';
+import { writeState } from './lib/state.ts';
 import { formatDuration } from './lib/proc.ts';
 import { launch, sleep, type Launched } from './lib/processes.ts';
 import { IMAGE_APP_ROOT, recipeOf, type Recipe } from './lib/recipes.ts';
@@ -223,7 +224,17 @@ export function startPlan(plan: Plan): Launched {
     const mounts = plan.binds
       .map((b) => `mkdir -p '${b.target}' && mount --bind '${b.source}' '${b.target}'`)
       .join(' && ');
-    argv = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${mounts} && exec "$@"`, 'sh', ...argv];
+    argv = [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `${mounts} && exec "$@"`,
+      'sh',
+      ...argv,
+    ];
   }
   argv = ['ip', 'netns', 'exec', plan.ns, ...argv];
   const limit = plan.service.memoryLimitBytes;
@@ -361,10 +372,13 @@ export async function up(opts: { keepOnFailure: boolean }): Promise<Row[]> {
   console.log('▸ network: one namespace per compose service');
   const addresses = addressPlan(compose.services.map((s) => s.name));
   mkdirSync(runRoot, { recursive: true });
-  writeFileSync(
-    stateFile,
-    JSON.stringify({ started: new Date().toISOString(), addresses: Object.fromEntries(addresses) }),
+  const skipped = Object.fromEntries(
+    compose.services.flatMap((s) => {
+      const reason = skipReason(s.name, built);
+      return reason === undefined ? [] : [[s.name, reason]];
+    }),
   );
+  writeState({ started: new Date().toISOString(), addresses: Object.fromEntries(addresses), skipped });
   // Ctrl-C while starting: stop what already started instead of leaving it half up.
   const interrupt = (): void => {
     console.error('\n▸ interrupted: stopping what started');

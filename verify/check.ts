@@ -10,6 +10,7 @@ export const COMPONENTS = {
   tempo: { title: 'Tempo' },
   jaeger: { title: 'Jaeger' },
   prometheus: { title: 'Prometheus' },
+  memory: { title: 'Memory limits' },
 } as const;
 export type Component = keyof typeof COMPONENTS;
 

@@ -15,6 +15,7 @@ import { collectorChecks } from './checks/collector.ts';
 import { jaegerChecks } from './checks/jaeger.ts';
 import { prometheusChecks } from './checks/prometheus.ts';
 import { serviceChecks } from './checks/services.ts';
+import { memoryChecks } from './checks/memory.ts';
 import { tempoChecks } from './checks/tempo.ts';
 
 /** Every check, in the order data flows through the lab. */
@@ -24,11 +25,17 @@ export const ALL_CHECKS: readonly Check[] = [
   ...tempoChecks,
   ...jaegerChecks,
   ...prometheusChecks,
+  ...memoryChecks,
 ];
+
+/** Why the memory check does not apply to a compose lab: its figures come from the native lab's cgroups. */
+export const COMPOSE_MEMORY_SKIP =
+  "read from the native lab's cgroups; under Docker, `docker stats` shows each container against its limit";
 
 const USAGE = `Usage: npm run verify -- [options]
 
-Checks each hop of a running lab: services -> collector -> Tempo / Jaeger -> Prometheus.
+Checks each hop of a running lab: services -> collector -> Tempo / Jaeger -> Prometheus, and (native lab)
+each component's memory against its compose limit.
 
 Options:
   --wait <duration>         retry failing checks until this long has passed (e.g. 90s; fresh labs
@@ -136,10 +143,12 @@ function labContext(options: Options): LabContext {
     AppService,
     AppService[]
   >;
+  const skipped = new Map(options.skipped);
+  if (options.lab === 'compose' && !skipped.has('memory')) skipped.set('memory', COMPOSE_MEMORY_SKIP);
   return {
     urls: labUrls(project),
     chain,
-    skipped: options.skipped,
+    skipped,
     lab: options.lab,
     logDir: options.logDir,
     lookbackMs: options.lookbackMs,

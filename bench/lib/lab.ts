@@ -2,9 +2,10 @@
 // `native/load.ts` as child processes (their own output goes to .native/bench/*.log), and reads what it
 // needs from what native:up recorded (addresses in .native/state.json, pids in .native/pids/) and /proc.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, runRoot, stateFile } from '../../native/lib/paths.ts';
+import { repoRoot, runRoot } from '../../native/lib/paths.ts';
+import { readState } from '../../native/lib/state.ts';
 import { isOurs, pidRecords } from '../../native/lib/processes.ts';
 
 /** Where the bench keeps the logs of what it ran (gitignored, like the rest of .native/). */
@@ -60,15 +61,11 @@ export async function runNative(
   }
 }
 
-export function labIsUp(): boolean {
-  return existsSync(stateFile);
-}
+export { labIsUp } from '../../native/lib/state.ts';
 
 /** Compose host name -> the native lab's address of its namespace (written by native:up). */
 export function labAddresses(): Map<string, string> {
-  if (!labIsUp()) throw new Error('the native lab is not up');
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { addresses: Record<string, string> };
-  return new Map(Object.entries(state.addresses));
+  return new Map(Object.entries(readState().addresses));
 }
 
 export function labAddress(service: string): string {

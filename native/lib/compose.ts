@@ -178,7 +178,10 @@ function memoryLimit(raw: Record<string, unknown>, vars: Vars, where: string): n
   if (value === undefined) return undefined;
   if (typeof value !== 'string' && typeof value !== 'number')
     throw new Error(`${where}.deploy.resources.limits.memory: expected a size like 256M`);
-  return bytesOf(typeof value === 'string' ? interpolate(value, vars) : value, `${where}.deploy.resources.limits.memory`);
+  return bytesOf(
+    typeof value === 'string' ? interpolate(value, vars) : value,
+    `${where}.deploy.resources.limits.memory`,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

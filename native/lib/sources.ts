@@ -38,7 +38,6 @@ export function findSource(
   if (dir === undefined || dir === '')
     return { found: false, reason: `${SOURCES_ENV} is not set, so there is no ${file}; ${howTo}` };
   const archive = path.resolve(dir, file);
-  if (!existsSync(archive))
-    return { found: false, reason: `${SOURCES_ENV}=${dir} has no ${file}; ${howTo}` };
+  if (!existsSync(archive)) return { found: false, reason: `${SOURCES_ENV}=${dir} has no ${file}; ${howTo}` };
   return { found: true, archive, prefix: `${spec.name}-${bare}` };
 }

@@ -2,8 +2,9 @@
 // serves it), so every query it would send runs against the real backends instead. Every panel and variable
 // query of the SPM dashboard, with the variables substituted for each service, returns data from Prometheus;
 // so do the datasources' trace-to-metrics queries; every exercise answer for Prometheus and Jaeger returns data;
-// the operations table's links find, in Jaeger, the traces they promise. Tempo queries are skipped: Tempo is not
-// in the native lab either (AGPL Go module).
+// the operations table's links find, in Jaeger and in Tempo, the traces they promise; every TraceQL panel and
+// exercise answer returns data from Tempo, and a trace found by TraceQL opens by id within the datasource's time
+// shift. Without Tempo's source archive native:up leaves Tempo out, and its queries are reported skipped.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Exercise, loadExercises } from '../../grafana/src/exercises.ts';
@@ -14,7 +15,8 @@ import {
   traceToMetricsQueries,
   variableQueries,
 } from '../../grafana/src/queries.ts';
-import { recipeOf } from '../../native/lib/recipes.ts';
+import { readState } from '../../native/lib/state.ts';
+import { metricsQueryRange, search as tempoSearch, traceById } from '../../verify/apis/tempo.ts';
 import { APP_SERVICES } from '../../verify/lab.ts';
 import {
   assertHasData,
@@ -34,12 +36,33 @@ import {
 
 printLogsOnFailure();
 
-const tempoRecipe = recipeOf('tempo');
-/** Why Tempo's queries are reported skipped (the native lab has no Tempo; this suite runs only there). */
-const TEMPO_SKIP =
-  tempoRecipe.kind === 'absent'
-    ? `Tempo is not in the native lab: ${tempoRecipe.reason}`
-    : 'Tempo is in the native lab now: give this suite a Tempo client';
+const tempoSkipped = readState().skipped.tempo;
+/** Why Tempo's queries are reported skipped: false when native:up runs Tempo (always in CI). */
+const TEMPO_SKIP = tempoSkipped === undefined ? false : `Tempo is not in this native lab: ${tempoSkipped}`;
+
+/** Grafana's Tempo datasource (grafana/provisioning/datasources/datasources.yaml) looks traces up by id ±30 min. */
+const TRACE_TIME_SHIFT_MS = 30 * 60_000;
+
+/**
+ * Runs TraceQL as Grafana's Tempo datasource does over the dashboard's time range: a search answers with traces
+ * (and each opens by id within the datasource's time shift), a metrics query with a finite value.
+ */
+async function assertTraceQLHasData(kind: 'traceql-search' | 'traceql-metrics', q: string): Promise<void> {
+  const { startMs, endMs } = timeRange();
+  if (kind === 'traceql-metrics') {
+    const series = await metricsQueryRange(urls.tempo, { q, startMs, endMs, stepS: 15 });
+    const finite = series.flatMap((s) => s.values).filter(Number.isFinite);
+    if (finite.length === 0) throw new Error(`${q}: ${String(series.length)} series, no finite value`);
+    return;
+  }
+  const hits = await tempoSearch(urls.tempo, { q, startMs, endMs, limit: 20 });
+  const first = hits[0];
+  if (first === undefined) throw new Error(`${q}: no trace`);
+  const window = { startMs: startMs - TRACE_TIME_SHIFT_MS, endMs: endMs + TRACE_TIME_SHIFT_MS };
+  const trace = await traceById(urls.tempo, first.traceID, window);
+  if (trace === undefined || trace.spans === 0)
+    throw new Error(`${q}: trace ${first.traceID} found by search does not open by id`);
+}
 
 // Both languages' exercise documents; an answer that is the same in both is run once.
 const exercises = new Map<string, Exercise>();
@@ -133,7 +156,24 @@ describe(
       for (const query of panelQueries()) {
         const name = `${query.panel} / ${query.refId}${query.via === undefined ? '' : ` (${query.via})`}`;
         if (query.datasourceUid === 'tempo') {
-          test(name, { skip: TEMPO_SKIP });
+          test(
+            name,
+            {
+              skip:
+                query.kind === 'tempo-service-map'
+                  ? 'drawn from Prometheus: the queries "via" it'
+                  : TEMPO_SKIP,
+            },
+            async () => {
+              for (const service of APP_SERVICES) {
+                const q = interpolate(query.expr, { service, rateInterval: RATE_INTERVAL, range: '15m' });
+                await poll(`${name} for ${service}`, () => assertTraceQLHasData('traceql-search', q), {
+                  timeoutMs: DATA_TIMEOUT_MS,
+                });
+                if (!query.expr.includes('$service') && !query.expr.includes('${service}')) break;
+              }
+            },
+          );
           continue;
         }
         test(name, async () => {
@@ -209,9 +249,32 @@ describe(
         });
       }
 
-      test(`Tempo: the TraceQL link of each operation, e.g. ${operationTraceQL('fastify', 'GET /chain')}`, {
-        skip: TEMPO_SKIP,
-      });
+      test(
+        `Tempo: the TraceQL link of each operation, e.g. ${operationTraceQL('fastify', 'GET /chain')}`,
+        { skip: TEMPO_SKIP },
+        async () => {
+          const operationsQuery = panelQueries().find(
+            (q) => q.panel === 'Operations by impact' && q.refId === 'B',
+          );
+          assert.ok(operationsQuery !== undefined);
+          for (const service of APP_SERVICES) {
+            const { range } = timeRange();
+            const rows = await promInstant(
+              interpolate(operationsQuery.expr, { service, rateInterval: RATE_INTERVAL, range }),
+            );
+            const operations = rows
+              .map((r) => r.metric.span_name)
+              .filter((s): s is string => s !== undefined);
+            assert.ok(operations.length > 0, `${service}: no operations`);
+            for (const operation of operations) {
+              const q = operationTraceQL(service, operation);
+              await poll(`Tempo: ${q}`, () => assertTraceQLHasData('traceql-search', q), {
+                timeoutMs: 60_000,
+              });
+            }
+          }
+        },
+      );
     });
 
     describe('exercise answers', () => {
@@ -222,8 +285,13 @@ describe(
 
       for (const exercise of exercises.values()) {
         const name = `${String(exercise.number)}. ${exercise.id} (${exercise.kind})`;
-        if (exercise.datasourceUid === 'tempo') {
-          test(name, { skip: TEMPO_SKIP });
+        if (exercise.kind === 'traceql-search' || exercise.kind === 'traceql-metrics') {
+          const kind = exercise.kind;
+          test(name, { skip: TEMPO_SKIP }, async () => {
+            await poll(name, () => assertTraceQLHasData(kind, exercise.query), {
+              timeoutMs: DATA_TIMEOUT_MS,
+            });
+          });
           continue;
         }
         test(name, async () => {

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach } from 'node:test';
 import { parse } from 'yaml';
-import { logDir, repoRoot, stateFile } from '../../native/lib/paths.ts';
+import { logDir, repoRoot } from '../../native/lib/paths.ts';
+import { addressOf, readState } from '../../native/lib/state.ts';
 import { parseExposition, type Sample } from '../../verify/apis/prometheus.ts';
 import { labUrls } from '../../verify/lab.ts';
 
@@ -26,26 +27,11 @@ export function sleep(ms: number): Promise<void> {
 
 // ---- the lab ----
 
-interface LabState {
-  started: string;
-  addresses: Record<string, string>;
-}
-
-export function labState(): LabState {
-  if (!existsSync(stateFile)) throw new Error('the native lab is not up (npm run test:e2e starts it)');
-  return JSON.parse(readFileSync(stateFile, 'utf8')) as LabState;
-}
-
-/** The namespace address of a compose service in the native lab (what its compose host name resolves to). */
-export function addressOf(service: string): string {
-  const address = labState().addresses[service];
-  if (address === undefined) throw new Error(`no native-lab address for ${service}`);
-  return address;
-}
+export { addressOf };
 
 /** When this lab was started: queries look no further back, so data of earlier runs (kept volumes) never counts. */
 export function labStartedMs(): number {
-  return Date.parse(labState().started);
+  return Date.parse(readState().started);
 }
 
 /** Set by global-setup.ts: the pid of its background load. */

@@ -57,7 +57,46 @@ export function parseTrace(body: unknown): TempoTrace {
   return { services: [...services].sort(), spans };
 }
 
+/** One series of a TraceQL metrics answer: its labels and its values (NaN where Tempo sent none). */
+export interface TempoSeries {
+  labels: Record<string, string>;
+  values: number[];
+}
+
+/** `/api/metrics/query_range`: {series: [{labels: [{key, value: {stringValue…}}], samples: [{timestampMs, value}]}]}. */
+export function parseMetrics(body: unknown): TempoSeries[] {
+  const answer = asRecord(body, 'metrics answer');
+  return asOptionalArray(answer.series, 'series').map((item) => {
+    const series = asRecord(item, 'series entry');
+    const labels: Record<string, string> = {};
+    for (const label of asOptionalArray(series.labels, 'labels')) {
+      if (isRecord(label) && typeof label.key === 'string' && isRecord(label.value)) {
+        const value = Object.values(label.value)[0];
+        labels[label.key] = String(value);
+      }
+    }
+    const values = asOptionalArray(series.samples, 'samples').map((sample) =>
+      isRecord(sample) ? Number(sample.value) : Number.NaN,
+    );
+    return { labels, values };
+  });
+}
+
 // ---- requests ----
+
+/** A TraceQL metrics query over a range (`{…} | rate()`), as Grafana's Tempo datasource runs it. */
+export async function metricsQueryRange(
+  base: string,
+  query: { q: string; startMs: number; endMs: number; stepS: number },
+): Promise<TempoSeries[]> {
+  const url = apiUrl(base, '/api/metrics/query_range', {
+    q: query.q,
+    start: Math.floor(query.startMs / 1000),
+    end: Math.ceil(query.endMs / 1000),
+    step: `${String(query.stepS)}s`,
+  });
+  return parsed(url, await getJson(url), parseMetrics);
+}
 
 export async function search(
   base: string,
@@ -72,9 +111,20 @@ export async function search(
   return parsed(url, await getJson(url), parseSearch);
 }
 
-/** The trace with this id, or undefined when Tempo does not know it (404). */
-export async function traceById(base: string, traceId: string): Promise<TempoTrace | undefined> {
-  const url = apiUrl(base, `/api/v2/traces/${encodeURIComponent(traceId)}`);
+/**
+ * The trace with this id, or undefined when Tempo does not know it (404). `window` limits the lookup to a time
+ * range, as Grafana's Tempo datasource does with `traceQuery.timeShiftEnabled`.
+ */
+export async function traceById(
+  base: string,
+  traceId: string,
+  window?: { startMs: number; endMs: number },
+): Promise<TempoTrace | undefined> {
+  const range =
+    window === undefined
+      ? {}
+      : { start: Math.floor(window.startMs / 1000), end: Math.ceil(window.endMs / 1000) };
+  const url = apiUrl(base, `/api/v2/traces/${encodeURIComponent(traceId)}`, range);
   const answer = await getText(url, {
     accept: 'application/json',
     acceptStatus: (s) => s === 200 || s === 404,
