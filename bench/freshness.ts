@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { getText } from '../verify/http.ts';
 import { parseTraces } from '../verify/apis/jaeger.ts';
 import { instantQuery } from '../verify/apis/prometheus.ts';
-import { APP_SERVICES, appPort, labUrls, loadCompose, type AppService } from '../verify/lab.ts';
+import { loadCompose } from '../verify/compose.ts';
+import { APP_SERVICES, appPort, labUrls, type AppService } from '../verify/lab.ts';
 import { labAddress, sleep } from './lib/lab.ts';
 
 export const POLL_MS = 200;

@@ -17,7 +17,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { artifacts } from '../native/build.ts';
-import { readCompose } from '../native/lib/compose.ts';
+import { loadCompose } from '../verify/compose.ts';
 import { planService } from '../native/up.ts';
 import { tcpConnect } from '../verify/http.ts';
 import { APP_SERVICES, type AppService } from '../verify/lab.ts';
@@ -163,7 +163,7 @@ async function startInstance(
   variant: Variant,
   prefix: readonly string[],
 ): Promise<Instance> {
-  const composeService = readCompose().services.find((s) => s.name === service);
+  const composeService = loadCompose().services[service];
   const address = labAddress(service);
   const plan = composeService === undefined ? undefined : planService(composeService, address, artifacts());
   if (plan === undefined) throw new Error(`${service}: no native plan`);

@@ -15,7 +15,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENDPOINTS } from '../k6/plan.ts';
-import { APP_SERVICES, chainTargets, loadCompose } from '../verify/lab.ts';
+import { loadCompose } from '../verify/compose.ts';
+import { APP_SERVICES, chainTargets } from '../verify/lab.ts';
 import {
   USAGE,
   UsageError,

@@ -196,6 +196,10 @@ function isCurrent(dir: string, inputs: string, outputs: readonly string[]): boo
 function markCurrent(dir: string, inputs: string): void {
   writeFileSync(path.join(dir, 'build-inputs.sha256'), sha256(inputs));
 }
+/** Where a build writes before it renames into place: per process, so two checkouts sharing the cache never clash. */
+function tmpOf(file: string): string {
+  return `${file}.${String(process.pid)}.tmp`;
+}
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -270,10 +274,10 @@ async function goWrapperBuild(b: GoBuild): Promise<void> {
     await step(
       b.component,
       'go',
-      ['build', '-v', '-ldflags', `-s -w ${b.ldflags}`, '-o', `${out}.tmp`, p.pkg],
+      ['build', '-v', '-ldflags', `-s -w ${b.ldflags}`, '-o', tmpOf(out), p.pkg],
       opts,
     );
-    renameSync(`${out}.tmp`, out);
+    renameSync(tmpOf(out), out);
   }
   markCurrent(dir, inputs);
   console.log(
@@ -392,7 +396,7 @@ export async function buildTempo(): Promise<string | undefined> {
   }
   const started = Date.now();
   console.log(`tempo ${version}: building ./cmd/tempo from ${source.archive} (cold: 6-10 minutes)`);
-  const src = path.join(dir, 'src');
+  const src = path.join(dir, `src-${String(process.pid)}`); // per process, like tmpOf
   const logFile = path.join(dir, 'build.log');
   rmSync(src, { recursive: true, force: true });
   mkdirSync(src, { recursive: true });
@@ -404,10 +408,10 @@ export async function buildTempo(): Promise<string | undefined> {
   await step(
     'tempo',
     'go',
-    ['build', '-mod=vendor', '-v', '-ldflags', ldflags, '-o', `${binary}.tmp`, './cmd/tempo'],
+    ['build', '-mod=vendor', '-v', '-ldflags', ldflags, '-o', tmpOf(binary), './cmd/tempo'],
     { cwd: root, env: goEnv(), logFile },
   );
-  renameSync(`${binary}.tmp`, binary);
+  renameSync(tmpOf(binary), binary);
   rmSync(src, { recursive: true, force: true }); // 400 MB of sources; the binary is all the lab runs
   markCurrent(dir, inputs);
   console.log(`tempo ${version}: built in ${formatDuration(Date.now() - started)} -> ${binary}`);

@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { parsePauseSeconds, parseTargets, planLoop, serviceOf, type PlannedRequest } from '../k6/plan.ts';
 import { formatDuration, parseDuration } from '../verify/duration.ts';
-import { readCompose } from './lib/compose.ts';
+import { loadCompose } from '../verify/compose.ts';
 import { readState } from './lib/state.ts';
 
 const REQUEST_TIMEOUT_MS = 60_000; // k6's default per-request timeout
@@ -129,7 +129,7 @@ if (import.meta.main) {
         pause: { type: 'string' },
       },
     });
-    const k6 = readCompose().services.find((s) => s.name === 'k6')?.environment ?? {};
+    const k6 = loadCompose().services.k6?.environment ?? {};
     const durationMs = parseDuration(values.duration ?? k6.K6_DURATION ?? '100m');
     const loops = values.loops === undefined ? Infinity : Number(values.loops);
     const vus = Number(values.vus ?? k6.K6_VUS ?? '1');

@@ -5,7 +5,7 @@
 //
 // Usage: node native/start.ts <service> [<service> ...]   (compose service names, e.g. jaeger-collector)
 import { artifacts } from './build.ts';
-import { readCompose } from './lib/compose.ts';
+import { loadCompose } from '../verify/compose.ts';
 import { readState } from './lib/state.ts';
 import { formatDuration } from './lib/proc.ts';
 import { isOurs, pidRecords } from './lib/processes.ts';
@@ -15,7 +15,7 @@ import { describeCheck, planService, publish, startPlan, waitReady } from './up.
 export async function start(names: readonly string[]): Promise<string[]> {
   const wanted = nativeServices(names);
   const state = readState();
-  const compose = readCompose();
+  const compose = loadCompose();
   const built = artifacts(); // native:up built them; nothing is rebuilt here
   const report: string[] = [];
   for (const name of wanted) {
@@ -23,7 +23,7 @@ export async function start(names: readonly string[]): Promise<string[]> {
       report.push(`${name} is already running`);
       continue;
     }
-    const service = compose.services.find((s) => s.name === name);
+    const service = compose.services[name];
     const address = state.addresses[name];
     const plan =
       service === undefined || address === undefined ? undefined : planService(service, address, built);

@@ -5,7 +5,7 @@
 //
 // Usage: node native/stop.ts <service> [<service> ...]   (compose service names, e.g. jaeger-collector)
 import { existsSync } from 'node:fs';
-import { readCompose } from './lib/compose.ts';
+import { loadCompose } from '../verify/compose.ts';
 import { stateFile } from './lib/paths.ts';
 import { isOurs, pidRecords, stopAll } from './lib/processes.ts';
 import { recipeOf } from './lib/recipes.ts';
@@ -13,7 +13,7 @@ import { recipeOf } from './lib/recipes.ts';
 /** The names given, checked against compose and the native recipes; throws naming the first bad one. */
 export function nativeServices(names: readonly string[]): string[] {
   if (names.length === 0) throw new Error('name at least one compose service');
-  const known = readCompose().services.map((s) => s.name);
+  const known = Object.keys(loadCompose().services);
   for (const name of names) {
     if (!known.includes(name)) throw new Error(`${name}: not a service of docker-compose.yaml`);
     const recipe = recipeOf(name);

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { buildAll, type Artifacts, type Built } from './build.ts';
 import { prepareGroup } from './lib/cgroup.ts';
 import { CASSANDRA_CQL_PORT, prepareCassandra } from './lib/cassandra.ts';
-import { readCompose, type Mount, type NativeCompose, type NativeComposeService } from './lib/compose.ts';
+import { loadCompose, type ComposeProject, type ComposeService, type Mount } from '../verify/compose.ts';
 import { pin } from './lib/env.ts';
 import { addressPlan, nsName, setupNetwork } from './lib/netns.ts';
 import { dataDir, genDir, repoRoot, runRoot, stateFile } from './lib/paths.ts';
@@ -40,7 +40,7 @@ export interface Row {
 }
 
 interface Plan {
-  service: NativeComposeService;
+  service: ComposeService;
   recipe: Recipe;
   address: string;
   ns: string;
@@ -82,11 +82,7 @@ function translateArgs(args: readonly string[], mounts: readonly Mount[], servic
 }
 
 /** Compose's healthcheck, run from the host against the namespace: its URL if it has one, else a TCP connect. */
-function readyCheck(
-  service: NativeComposeService,
-  address: string,
-  fallbackPort: number | undefined,
-): ReadyCheck {
+function readyCheck(service: ComposeService, address: string, fallbackPort: number | undefined): ReadyCheck {
   const url = /https?:\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::(\d+))?(\/[^\s'"]*)?/.exec(
     service.healthcheck,
   );
@@ -103,7 +99,7 @@ export function skipReason(name: string, built: Partial<Pick<Built, 'skipped'>>)
 }
 
 export function planService(
-  service: NativeComposeService,
+  service: ComposeService,
   address: string,
   built: Artifacts & Partial<Pick<Built, 'skipped'>>,
 ): Plan | undefined {
@@ -355,8 +351,8 @@ export async function up(opts: { keepOnFailure: boolean }): Promise<Row[]> {
   if (existsSync(stateFile)) {
     throw new Error(`the native lab is already up (or was not stopped): run \`npm run native:down\` first`);
   }
-  const compose = readCompose();
-  for (const s of compose.services) {
+  const compose = loadCompose();
+  for (const s of Object.values(compose.services)) {
     for (const p of s.ports) {
       if (recipeOf(s.name).kind !== 'absent' && !(await portFree(p.published))) {
         throw new Error(
@@ -370,10 +366,10 @@ export async function up(opts: { keepOnFailure: boolean }): Promise<Row[]> {
   const tBuilt = Date.now();
 
   console.log('▸ network: one namespace per compose service');
-  const addresses = addressPlan(compose.services.map((s) => s.name));
+  const addresses = addressPlan(Object.keys(compose.services));
   mkdirSync(runRoot, { recursive: true });
   const skipped = Object.fromEntries(
-    compose.services.flatMap((s) => {
+    Object.values(compose.services).flatMap((s) => {
       const reason = skipReason(s.name, built);
       return reason === undefined ? [] : [[s.name, reason]];
     }),
@@ -407,12 +403,12 @@ export async function up(opts: { keepOnFailure: boolean }): Promise<Row[]> {
 
 /** Starts every service with a native recipe as soon as its depends_on conditions hold; all must get ready. */
 async function startAll(
-  compose: NativeCompose,
+  compose: ComposeProject,
   addresses: ReadonlyMap<string, string>,
   built: Built,
 ): Promise<Row[]> {
   const plans = new Map<string, Plan>();
-  for (const s of compose.services) {
+  for (const s of Object.values(compose.services)) {
     const plan = planService(s, addresses.get(s.name) ?? '', built);
     if (plan !== undefined) plans.set(s.name, plan);
   }
@@ -478,7 +474,7 @@ async function startAll(
     );
   }
 
-  for (const s of compose.services) {
+  for (const s of Object.values(compose.services)) {
     const reason = skipReason(s.name, built);
     if (reason !== undefined) {
       rows.set(s.name, {
@@ -490,7 +486,9 @@ async function startAll(
       });
     }
   }
-  return compose.services.map((s) => rows.get(s.name)).filter((r): r is Row => r !== undefined);
+  return Object.keys(compose.services)
+    .map((name) => rows.get(name))
+    .filter((r): r is Row => r !== undefined);
 }
 
 function printTable(rows: readonly Row[]): void {

@@ -3,7 +3,7 @@
 // pinned at its limit. Prints each component's peak against its limit (the figures docker-compose.yaml cites).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readCompose } from '../../native/lib/compose.ts';
+import { loadCompose } from '../../verify/compose.ts';
 import { readState } from '../../native/lib/state.ts';
 import { labGroups, memoryProblem, readUsage } from '../../verify/apis/cgroup.ts';
 import { printLogsOnFailure } from './lab.ts';
@@ -14,7 +14,7 @@ const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0).padStart(5);
 
 test('every native component runs in a memory cgroup with its compose limit, and stayed within it', () => {
   const state = readState();
-  const running = readCompose().services.filter(
+  const running = Object.values(loadCompose().services).filter(
     (s) => state.addresses[s.name] !== undefined && state.skipped[s.name] === undefined,
   );
   assert.ok(running.length >= 9, `${String(running.length)} components running`);

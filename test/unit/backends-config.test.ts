@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 
-import { environmentOf, readCompose, ROOT } from './compose.ts';
+import { COMPOSE_FILE, loadCompose, REPO_ROOT } from '../../verify/compose.ts';
 import { nativeBinary, skipUnlessBuilt } from './native-binaries.ts';
 
 function readYaml(...path: string[]): Record<string, unknown> {
-  return parse(readFileSync(join(ROOT, ...path), 'utf8')) as Record<string, unknown>;
+  return parse(readFileSync(join(REPO_ROOT, ...path), 'utf8')) as Record<string, unknown>;
 }
 
 function at(node: unknown, ...path: string[]): unknown {
@@ -23,7 +23,8 @@ function at(node: unknown, ...path: string[]): unknown {
   return current;
 }
 
-const compose = readCompose();
+const lab = loadCompose(COMPOSE_FILE, {}, { strict: true });
+const compose = lab.doc;
 const collector = readYaml('otel-collector', 'config.yaml');
 const jaegerCollector = readYaml('jaeger', 'collector.yaml');
 const jaegerQuery = readYaml('jaeger', 'query.yaml');
@@ -47,15 +48,15 @@ function cassandraOf(config: Record<string, unknown>): CassandraBackend {
 }
 
 describe('jaeger/collector.yaml and jaeger/query.yaml', () => {
-  const cassandraEnv = environmentOf(compose.services.cassandra ?? {});
+  const cassandraEnv = lab.services.cassandra?.environment ?? {};
 
   test('both use keyspace `jaeger` in the Cassandra node datacenter; only the collector creates the schema', () => {
     const writer = cassandraOf(jaegerCollector);
     const reader = cassandraOf(jaegerQuery);
     for (const backend of [writer, reader]) {
       assert.equal(backend.schema.keyspace, 'jaeger');
-      assert.equal(backend.schema.datacenter, cassandraEnv.get('CASSANDRA_DC'));
-      assert.equal(backend.connection.local_dc, cassandraEnv.get('CASSANDRA_DC'));
+      assert.equal(backend.schema.datacenter, cassandraEnv['CASSANDRA_DC']);
+      assert.equal(backend.connection.local_dc, cassandraEnv['CASSANDRA_DC']);
       assert.deepEqual(backend.connection.servers, ['cassandra:9042']);
     }
     assert.equal(writer.schema.create, true);
@@ -104,7 +105,7 @@ describe('jaeger/collector.yaml and jaeger/query.yaml', () => {
   const jaeger = nativeBinary('jaeger', 'JAEGER_VERSION', 'jaeger');
   for (const file of ['collector.yaml', 'query.yaml']) {
     test(`jaeger validate accepts jaeger/${file}`, skipUnlessBuilt(jaeger, 'Jaeger'), () => {
-      const result = spawnSync(jaeger ?? '', ['validate', `--config=${join(ROOT, 'jaeger', file)}`], {
+      const result = spawnSync(jaeger ?? '', ['validate', `--config=${join(REPO_ROOT, 'jaeger', file)}`], {
         encoding: 'utf8',
       });
       assert.equal(result.status, 0, result.stderr);
@@ -143,7 +144,10 @@ describe('tempo/tempo.yaml', () => {
     ]) {
       assert.equal(removed in tempo, false, `${removed} is not a Tempo 3 monolithic setting`);
     }
-    assert.doesNotMatch(readFileSync(join(ROOT, 'tempo', 'tempo.yaml'), 'utf8'), /^\s*-\s*local-blocks/m);
+    assert.doesNotMatch(
+      readFileSync(join(REPO_ROOT, 'tempo', 'tempo.yaml'), 'utf8'),
+      /^\s*-\s*local-blocks/m,
+    );
     assert.match(compose.services.tempo?.image ?? '', /^grafana\/tempo:3\./);
   });
 });
@@ -187,7 +191,7 @@ describe('prometheus/prometheus.yml', () => {
   test('promtool check config accepts it', skipUnlessBuilt(promtool, 'promtool'), () => {
     const result = spawnSync(
       promtool ?? '',
-      ['check', 'config', join(ROOT, 'prometheus', 'prometheus.yml')],
+      ['check', 'config', join(REPO_ROOT, 'prometheus', 'prometheus.yml')],
       {
         encoding: 'utf8',
       },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 
-import { environmentOf, publishedPorts, readCompose, readDotEnv, ROOT } from './compose.ts';
+import { COMPOSE_FILE, loadCompose, readDotEnv, REPO_ROOT } from '../../verify/compose.ts';
 import { nativeBinary, skipUnlessBuilt } from './native-binaries.ts';
 
 interface Pipeline {
@@ -31,9 +31,10 @@ interface CollectorConfig {
   };
 }
 
-const CONFIG_FILE = join(ROOT, 'otel-collector', 'config.yaml');
+const CONFIG_FILE = join(REPO_ROOT, 'otel-collector', 'config.yaml');
 const config = parse(readFileSync(CONFIG_FILE, 'utf8')) as CollectorConfig;
-const compose = readCompose();
+const lab = loadCompose(COMPOSE_FILE, {}, { strict: true });
+const compose = lab.doc;
 const env = readDotEnv();
 
 /**
@@ -154,7 +155,7 @@ describe('otel-collector/config.yaml', () => {
   });
 
   test('connectors flush every SPANMETRICS_FLUSH_INTERVAL, with the same default as .env and compose', () => {
-    const defaultFlush = env.get('SPANMETRICS_FLUSH_INTERVAL');
+    const defaultFlush = env['SPANMETRICS_FLUSH_INTERVAL'];
     assert.ok(defaultFlush !== undefined && millis(defaultFlush) <= 15_000);
     for (const id of ['span_metrics', 'service_graph']) {
       assert.equal(
@@ -162,8 +163,8 @@ describe('otel-collector/config.yaml', () => {
         `\${env:SPANMETRICS_FLUSH_INTERVAL:-${defaultFlush}}`,
       );
     }
-    const collectorEnv = environmentOf(compose.services['otel-collector'] ?? {});
-    assert.equal(collectorEnv.get('SPANMETRICS_FLUSH_INTERVAL'), defaultFlush);
+    const collectorEnv = lab.services['otel-collector']?.environment ?? {};
+    assert.equal(collectorEnv['SPANMETRICS_FLUSH_INTERVAL'], defaultFlush);
   });
 
   test('span metrics and service graph reach the Prometheus exporter on 8889, OpenMetrics, published', () => {
@@ -176,8 +177,10 @@ describe('otel-collector/config.yaml', () => {
     assert.equal(exporter.endpoint, '0.0.0.0:8889');
     assert.equal(exporter.enable_open_metrics, true);
     assert.equal(exporter.translation_strategy, 'UnderscoreEscapingWithSuffixes');
-    const published = publishedPorts(compose).find((port) => port.service === 'otel-collector');
-    assert.equal(published?.containerPort, 8889);
+    assert.deepEqual(
+      lab.services['otel-collector']?.ports.map((port) => port.target),
+      [8889],
+    );
   });
 
   test('receivers, health check and own telemetry listen on all interfaces, on the ports compose and Prometheus use', () => {

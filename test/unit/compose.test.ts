@@ -9,20 +9,19 @@ import { describe, test } from 'node:test';
 
 import {
   COMPOSE_FILE,
-  type ComposeService,
-  environmentOf,
-  memoryLimitOf,
-  publishedPorts,
-  readCompose,
-  readComposeRaw,
+  loadCompose,
+  type RawService,
   readDotEnv,
-  ROOT,
+  REPO_ROOT,
   variableReferences,
-} from './compose.ts';
+} from '../../verify/compose.ts';
 
-const raw = readComposeRaw();
-const compose = readCompose();
+const lab = loadCompose(COMPOSE_FILE, {}, { strict: true });
+const { raw, doc: compose } = lab;
 const env = readDotEnv();
+const publishedPorts = Object.values(lab.services).flatMap((s) =>
+  s.ports.map((p) => ({ service: s.name, hostIp: p.hostIp, hostPort: p.published, containerPort: p.target })),
+);
 const services = Object.entries(compose.services);
 
 const APP_SERVICES = ['fastify', 'nestjs', 'express'] as const;
@@ -41,7 +40,7 @@ const MEMORY_BUDGET = 3 * 1024 ** 3;
 /** Bind mounts that the container writes to; every other bind mount must be read-only. */
 const WRITABLE_BIND_MOUNTS = new Set(['./data']);
 
-function bindMounts(service: ComposeService): { source: string; target: string; readOnly: boolean }[] {
+function bindMounts(service: RawService): { source: string; target: string; readOnly: boolean }[] {
   return (service.volumes ?? []).flatMap((volume) => {
     if (typeof volume === 'string') {
       const [source = '', target = '', mode = ''] = volume.split(':');
@@ -55,14 +54,14 @@ function bindMounts(service: ComposeService): { source: string; target: string; 
   });
 }
 
-function healthcheckCommand(service: ComposeService): string[] {
+function healthcheckCommand(service: RawService): string[] {
   const test = service.healthcheck?.test;
   return typeof test === 'string' ? ['CMD-SHELL', test] : (test ?? []);
 }
 
 /** Builds test/compose-config (compose-go, the loader inside `docker compose`) once, cached by its sources. */
 function composeConfigBinary(): string {
-  const source = join(ROOT, 'test', 'compose-config');
+  const source = join(REPO_ROOT, 'test', 'compose-config');
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum', 'main.go']) {
     hash.update(readFileSync(join(source, file)));
@@ -108,7 +107,7 @@ describe('docker-compose.yaml', () => {
       }
       const match = /^[a-z0-9./-]+:\$\{([A-Z0-9_]+)\}$/.exec(service.image);
       assert.ok(match?.[1], `${name}: image "${service.image}" must be <name>:\${VERSION_FROM_ENV}`);
-      const version = env.get(match[1]);
+      const version = env[match[1]];
       assert.ok(version, `${name}: ${match[1]} is not set in .env`);
       assert.notEqual(version, 'latest', `${name}: ${match[1]} is latest`);
     }
@@ -119,16 +118,13 @@ describe('docker-compose.yaml', () => {
       if (service.build === undefined) {
         continue;
       }
-      const dockerfile = join(ROOT, service.build.context, service.build.dockerfile ?? 'Dockerfile');
+      const dockerfile = join(REPO_ROOT, service.build.context, service.build.dockerfile ?? 'Dockerfile');
       assert.ok(existsSync(dockerfile), `${name}: ${dockerfile} does not exist`);
       const args = service.build.args ?? {};
       for (const [arg, value] of Object.entries(args)) {
         const references = variableReferences(value);
         assert.equal(references.length, 1, `${name}: build arg ${arg} must be one .env variable`);
-        assert.ok(
-          env.get(references[0]?.name ?? ''),
-          `${name}: build arg ${arg}: ${value} is not set in .env`,
-        );
+        assert.ok(env[references[0]?.name ?? ''], `${name}: build arg ${arg}: ${value} is not set in .env`);
       }
       const stages = new Set<string>();
       for (const line of readFileSync(dockerfile, 'utf8').split('\n')) {
@@ -159,7 +155,7 @@ describe('docker-compose.yaml', () => {
         continue;
       }
       for (const reference of variableReferences(line.replace(/#.*$/, ''))) {
-        const value = env.get(reference.name);
+        const value = env[reference.name];
         assert.ok(
           value !== undefined,
           `${reference.name} is used in docker-compose.yaml but not set in .env`,
@@ -172,7 +168,7 @@ describe('docker-compose.yaml', () => {
   });
 
   test('publishes exactly the planned ports, all on 127.0.0.1', () => {
-    const ports = publishedPorts(compose);
+    const ports = publishedPorts;
     for (const port of ports) {
       assert.equal(
         port.hostIp,
@@ -198,7 +194,7 @@ describe('docker-compose.yaml', () => {
       );
       assert.ok(command.length > 1, `${name}: empty healthcheck`);
       assert.notEqual(service.healthcheck?.disable, true, `${name}: healthcheck disabled`);
-      const limit = memoryLimitOf(service);
+      const limit = lab.services[name]?.memoryLimitBytes;
       assert.ok(limit !== undefined && limit > 0, `${name}: no memory limit`);
       total += limit;
     }
@@ -243,13 +239,13 @@ describe('docker-compose.yaml', () => {
   test('every file it mounts or builds from exists; configs are mounted read-only', () => {
     for (const [name, service] of services) {
       for (const mount of bindMounts(service)) {
-        assert.ok(existsSync(join(ROOT, mount.source)), `${name}: ${mount.source} does not exist`);
+        assert.ok(existsSync(join(REPO_ROOT, mount.source)), `${name}: ${mount.source} does not exist`);
         if (!WRITABLE_BIND_MOUNTS.has(mount.source)) {
           assert.ok(mount.readOnly, `${name}: ${mount.source} must be mounted :ro`);
         }
       }
       if (service.build !== undefined) {
-        assert.ok(statSync(join(ROOT, service.build.context)).isDirectory(), `${name}: build context`);
+        assert.ok(statSync(join(REPO_ROOT, service.build.context)).isDirectory(), `${name}: build context`);
       }
     }
   });
@@ -261,28 +257,28 @@ describe('docker-compose.yaml', () => {
       nestjs: ['express', 'fastify'],
       express: ['fastify', 'nestjs'],
     };
-    const ports = new Map(publishedPorts(compose).map((port) => [port.service, port.containerPort]));
+    const ports = new Map(publishedPorts.map((port) => [port.service, port.containerPort]));
     const internalUrl = (service: string): string =>
-      `http://${service}:${environmentOf(compose.services[service] ?? {}).get('PORT') ?? '?'}`;
+      `http://${service}:${lab.services[service]?.environment.PORT ?? '?'}`;
     for (const name of APP_SERVICES) {
       const service = compose.services[name] ?? {};
-      const serviceEnv = environmentOf(service);
+      const serviceEnv = lab.services[name]?.environment ?? {};
       for (const [key, value] of Object.entries(otelEnv)) {
-        assert.equal(serviceEnv.get(key), value, `${name}: ${key}`);
+        assert.equal(serviceEnv[key], value, `${name}: ${key}`);
       }
-      assert.equal(serviceEnv.get('OTEL_SERVICE_NAME'), name);
-      assert.equal(serviceEnv.get('OTEL_EXPORTER_OTLP_ENDPOINT'), 'http://otel-collector:4317');
-      assert.equal(serviceEnv.get('OTEL_METRICS_EXPORTER'), 'none');
-      assert.equal(serviceEnv.get('OTEL_LOGS_EXPORTER'), 'none');
+      assert.equal(serviceEnv['OTEL_SERVICE_NAME'], name);
+      assert.equal(serviceEnv['OTEL_EXPORTER_OTLP_ENDPOINT'], 'http://otel-collector:4317');
+      assert.equal(serviceEnv['OTEL_METRICS_EXPORTER'], 'none');
+      assert.equal(serviceEnv['OTEL_LOGS_EXPORTER'], 'none');
       assert.equal(
-        serviceEnv.get('PORT'),
+        serviceEnv['PORT'],
         String(ports.get(name)),
         `${name}: PORT is the published container port`,
       );
       const [one, two] = chain[name] ?? [];
-      assert.equal(serviceEnv.get('TARGET_ONE_SVC'), internalUrl(one ?? ''));
-      assert.equal(serviceEnv.get('TARGET_TWO_SVC'), internalUrl(two ?? ''));
-      assert.match(serviceEnv.get('CHAIN_TIMEOUT_MS') ?? '', /^\d+$/);
+      assert.equal(serviceEnv['TARGET_ONE_SVC'], internalUrl(one ?? ''));
+      assert.equal(serviceEnv['TARGET_TWO_SVC'], internalUrl(two ?? ''));
+      assert.match(serviceEnv['CHAIN_TIMEOUT_MS'] ?? '', /^\d+$/);
       const preload = ['node', '--require', '@opentelemetry/auto-instrumentations-node/register'];
       const expected =
         name === 'fastify'
@@ -292,7 +288,7 @@ describe('docker-compose.yaml', () => {
       assert.equal(service.build?.target, name, `${name}: build target`);
       assert.equal(service.build.dockerfile, 'services/Dockerfile');
       assert.equal(
-        serviceEnv.get('NODE_OPTIONS'),
+        serviceEnv['NODE_OPTIONS'],
         undefined,
         `${name}: NODE_OPTIONS would instrument the healthcheck`,
       );
@@ -301,11 +297,11 @@ describe('docker-compose.yaml', () => {
 
   test('k6 loads all three services, runs once and waits for them to be healthy', () => {
     const k6 = compose.services.k6 ?? {};
-    const k6Env = environmentOf(k6);
+    const k6Env = lab.services.k6?.environment ?? {};
     const targets = APP_SERVICES.map(
-      (name) => `http://${name}:${environmentOf(compose.services[name] ?? {}).get('PORT') ?? '?'}`,
+      (name) => `http://${name}:${lab.services[name]?.environment.PORT ?? '?'}`,
     );
-    assert.equal(k6Env.get('TARGETS'), targets.join(','));
+    assert.equal(k6Env['TARGETS'], targets.join(','));
     assert.equal(
       k6.restart,
       'no',
@@ -313,16 +309,16 @@ describe('docker-compose.yaml', () => {
     );
     assert.deepEqual(k6.command, ['run', '/scripts/load.ts']);
     assert.deepEqual(Object.keys(raw.services.k6?.depends_on ?? {}).sort(), [...APP_SERVICES].sort());
-    assert.match(k6Env.get('K6_ADDRESS') ?? '', /^127\.0\.0\.1:\d+$/, 'k6 REST API for the healthcheck');
-    assert.ok(healthcheckCommand(k6).some((part) => part.includes(k6Env.get('K6_ADDRESS') ?? '-')));
+    assert.match(k6Env['K6_ADDRESS'] ?? '', /^127\.0\.0\.1:\d+$/, 'k6 REST API for the healthcheck');
+    assert.ok(healthcheckCommand(k6).some((part) => part.includes(k6Env['K6_ADDRESS'] ?? '-')));
   });
 
   test('backends agree with their config files (schema owner, keyspace datacenter, exemplar storage)', () => {
-    const cassandraEnv = environmentOf(compose.services.cassandra ?? {});
-    assert.equal(cassandraEnv.get('CASSANDRA_DC'), 'dc1');
-    assert.equal(cassandraEnv.get('CASSANDRA_ENDPOINT_SNITCH'), 'GossipingPropertyFileSnitch');
+    const cassandraEnv = lab.services.cassandra?.environment ?? {};
+    assert.equal(cassandraEnv['CASSANDRA_DC'], 'dc1');
+    assert.equal(cassandraEnv['CASSANDRA_ENDPOINT_SNITCH'], 'GossipingPropertyFileSnitch');
     assert.ok(
-      cassandraEnv.get('MAX_HEAP_SIZE') && cassandraEnv.get('HEAP_NEWSIZE'),
+      cassandraEnv['MAX_HEAP_SIZE'] && cassandraEnv['HEAP_NEWSIZE'],
       'Cassandra needs both heap sizes',
     );
     const queryDependsOn = raw.services['jaeger-query']?.depends_on;
@@ -335,16 +331,16 @@ describe('docker-compose.yaml', () => {
     assert.ok(
       Array.isArray(prometheusCommand) && prometheusCommand.includes('--enable-feature=exemplar-storage'),
     );
-    assert.equal(compose.services.grafana?.user?.split(':')[0], env.get('GRAFANA_UID'));
+    assert.equal(compose.services.grafana?.user?.split(':')[0], env['GRAFANA_UID']);
   });
 });
 
 test('.env pins every image version (no `latest`), and the node image is Node 24', () => {
-  for (const [key, value] of env) {
+  for (const [key, value] of Object.entries(env)) {
     if (key.endsWith('_VERSION') || key.endsWith('_IMAGE')) {
       assert.notEqual(value, '', `${key} is empty`);
       assert.doesNotMatch(value, /latest/, `${key}=${value}`);
     }
   }
-  assert.match(env.get('NODE_IMAGE') ?? '', /^node:24\.\d+\.\d+-/);
+  assert.match(env['NODE_IMAGE'] ?? '', /^node:24\.\d+\.\d+-/);
 });

@@ -24,7 +24,7 @@ import {
 import { FAULTS_DIR, FAULTS_FILE, labFromCompose, run, type Io } from '../../faults/main.ts';
 import { IMAGE_APP_ROOT, recipeOf } from '../../native/lib/recipes.ts';
 import { APP_SERVICES } from '../../verify/lab.ts';
-import { ROOT, environmentOf, readCompose } from './compose.ts';
+import { COMPOSE_FILE, loadCompose, REPO_ROOT } from '../../verify/compose.ts';
 
 const lab: Lab = labFromCompose();
 
@@ -324,7 +324,7 @@ describe('npm run fault: the file', () => {
 
   it('from the shell: `npm run fault` checks its input before it touches the file', () => {
     const result = spawnSync(process.execPath, ['faults/main.ts', 'express', 'errors', '30'], {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       encoding: 'utf8',
     });
     assert.equal(result.status, 2);
@@ -333,17 +333,18 @@ describe('npm run fault: the file', () => {
 });
 
 describe('the fault file reaches every service, in docker compose and in the native lab', () => {
-  const compose = readCompose();
+  const lab = loadCompose(COMPOSE_FILE, {}, { strict: true });
+  const compose = lab.doc;
 
   it('faults/state exists in the repository (compose would create it root-owned otherwise)', () => {
     assert.ok(existsSync(path.join(FAULTS_DIR, '.gitkeep')));
-    assert.equal(path.relative(ROOT, FAULTS_FILE), path.join('faults', 'state', 'faults.json'));
+    assert.equal(path.relative(REPO_ROOT, FAULTS_FILE), path.join('faults', 'state', 'faults.json'));
   });
 
   for (const name of APP_SERVICES) {
     it(`${name}: FAULTS_FILE is the file npm run fault writes, mounted read-only`, () => {
       const service = compose.services[name] ?? {};
-      const relative = environmentOf(service).get('FAULTS_FILE');
+      const relative = lab.services[name]?.environment.FAULTS_FILE;
       assert.ok(relative !== undefined, `${name} has FAULTS_FILE`);
       const recipe = recipeOf(name);
       assert.ok(recipe.kind === 'node');
@@ -356,9 +357,9 @@ describe('the fault file reaches every service, in docker compose and in the nat
       assert.ok(mount, `${name}: ${inContainer} lies in a mounted folder (${mounts.join(', ')})`);
       const [source = '', target = '', mode = ''] = mount;
       assert.equal(mode, 'ro', `${name}: the services only read faults`);
-      assert.equal(path.resolve(ROOT, source, path.posix.relative(target, inContainer)), FAULTS_FILE);
+      assert.equal(path.resolve(REPO_ROOT, source, path.posix.relative(target, inContainer)), FAULTS_FILE);
       // Natively: the same relative path from services/<name> (the image's /app is the repository).
-      const workdir = path.join(ROOT, path.posix.relative(IMAGE_APP_ROOT, recipe.imageWorkdir));
+      const workdir = path.join(REPO_ROOT, path.posix.relative(IMAGE_APP_ROOT, recipe.imageWorkdir));
       assert.equal(path.resolve(workdir, relative), FAULTS_FILE);
     });
   }

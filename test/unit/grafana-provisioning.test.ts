@@ -11,7 +11,7 @@ import { DATASOURCES } from '../../grafana/src/names.ts';
 import { KNOWN_METRICS, traceToMetricsQueries } from '../../grafana/src/queries.ts';
 import { REPO_ROOT } from '../../grafana/src/render.ts';
 import { promqlErrors, promqlMetricNames } from '../../grafana/src/syntax.ts';
-import { COMPOSE_FILE, loadCompose } from '../../verify/lab.ts';
+import { COMPOSE_FILE, loadCompose } from '../../verify/compose.ts';
 
 type Json = Record<string, unknown>;
 

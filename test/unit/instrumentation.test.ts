@@ -25,7 +25,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import otlpRoot from 'otlp-transformer-protobufjs/build/src/generated/root.js';
-import { ROOT, readCompose, type ComposeService } from './compose.ts';
+import { COMPOSE_FILE, loadCompose, REPO_ROOT, type RawService } from '../../verify/compose.ts';
 
 const SERVICES = ['fastify', 'nestjs', 'express'] as const;
 type Service = (typeof SERVICES)[number];
@@ -201,17 +201,6 @@ interface Running {
   exit: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-function environmentOf(definition: ComposeService): Record<string, string> {
-  const raw = definition.environment ?? {};
-  const entries: [string, string][] = Array.isArray(raw)
-    ? raw.map((item) => {
-        const eq = item.indexOf('=');
-        return [item.slice(0, eq), item.slice(eq + 1)];
-      })
-    : Object.entries(raw).flatMap(([key, value]) => (value === null ? [] : [[key, String(value)]]));
-  return Object.fromEntries(entries);
-}
-
 /** http://nestjs:8080 -> http://127.0.0.1:<the port nestjs listens on in this test>. */
 function onLoopback(url: string | undefined, variable: string, ports: ReadonlyMap<Service, number>): string {
   const parsed = new URL(url ?? '');
@@ -254,14 +243,14 @@ async function waitForPort(service: Running, deadlineMs: number): Promise<void> 
   assert.fail(`${service.name} did not listen on ${String(service.port)}:\n${service.output.join('')}`);
 }
 
-function start(name: Service, definition: ComposeService, env: Record<string, string>): Running {
+function start(name: Service, definition: RawService, env: Record<string, string>): Running {
   const command = definition.command;
   assert.ok(Array.isArray(command) && command[0] === 'node', `${name}: compose command is a node argv list`);
   assert.equal(definition.build?.target, name, `${name}: built from the Dockerfile target of its name`);
   const port = Number(env.PORT);
   // The compose command runs `node` of the image; here the Node running the tests (same major, see .env).
   const child = spawn(process.execPath, command.slice(1), {
-    cwd: join(ROOT, 'services', name),
+    cwd: join(REPO_ROOT, 'services', name),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -322,20 +311,20 @@ describe('zero-code instrumentation of the services, started as docker-compose.y
   before(async () => {
     for (const name of SERVICES) {
       assert.ok(
-        existsSync(join(ROOT, 'services', name, 'dist', 'main.js')),
+        existsSync(join(REPO_ROOT, 'services', name, 'dist', 'main.js')),
         `${name} is built (npm run build)`,
       );
     }
     const endpoint = await receiver.start();
-    const compose = readCompose();
+    const lab = loadCompose(COMPOSE_FILE, {}, { strict: true });
     const environments = new Map<Service, Record<string, string>>();
     // Each service keeps its compose PORT, unless that port is taken (a lab running on this host binds the
     // same ones): then it gets a free port, and the others reach it there. Nothing traced depends on it.
     const ports = new Map<Service, number>();
     for (const name of SERVICES) {
-      const definition = compose.services[name];
+      const definition = lab.doc.services[name];
       assert.ok(definition, `docker-compose.yaml has a "${name}" service`);
-      const env = environmentOf(definition);
+      const env = { ...lab.services[name]?.environment };
       environments.set(name, env);
       const port = Number(env.PORT);
       assert.ok(Number.isInteger(port) && port > 0, `${name}: PORT=${String(env.PORT)}`);
@@ -345,7 +334,7 @@ describe('zero-code instrumentation of the services, started as docker-compose.y
       const env = environments.get(name) ?? {};
       running.set(
         name,
-        start(name, compose.services[name] ?? {}, {
+        start(name, lab.doc.services[name] ?? {}, {
           PATH: process.env.PATH ?? '',
           ...env,
           PORT: String(ports.get(name)),
@@ -478,8 +467,7 @@ describe('zero-code instrumentation of the services, started as docker-compose.y
             : undefined;
         });
         const names = servers.map((span) => `${span.service} ${span.name}`).sort();
-        const compose = readCompose();
-        const targets = environmentOf(compose.services[name] ?? {});
+        const targets = loadCompose(COMPOSE_FILE, {}, { strict: true }).services[name]?.environment ?? {};
         const one = new URL(targets.TARGET_ONE_SVC ?? '').hostname;
         const two = new URL(targets.TARGET_TWO_SVC ?? '').hostname;
         assert.deepEqual(

@@ -13,7 +13,7 @@ import {
   planLoop,
   serviceOf,
 } from '../../k6/plan.ts';
-import { environmentOf, readCompose, readDotEnv, ROOT } from './compose.ts';
+import { COMPOSE_FILE, loadCompose, readDotEnv, REPO_ROOT } from '../../verify/compose.ts';
 
 describe('k6/plan.ts', () => {
   test("one loop calls every service's endpoints in order: the original seven, then /items valid and invalid", () => {
@@ -69,9 +69,12 @@ describe('k6/plan.ts', () => {
 
   test('defaults agree with .env and docker-compose.yaml; the module uses no k6 or Node API', () => {
     const env = readDotEnv();
-    assert.equal(Number(env.get('PAUSE_SECONDS')), DEFAULT_PAUSE_SECONDS);
-    assert.equal(environmentOf(readCompose().services.k6 ?? {}).get('TARGETS'), DEFAULT_TARGETS);
-    const source = readFileSync(join(ROOT, 'k6', 'plan.ts'), 'utf8');
+    assert.equal(Number(env['PAUSE_SECONDS']), DEFAULT_PAUSE_SECONDS);
+    assert.equal(
+      loadCompose(COMPOSE_FILE, {}, { strict: true }).services.k6?.environment.TARGETS,
+      DEFAULT_TARGETS,
+    );
+    const source = readFileSync(join(REPO_ROOT, 'k6', 'plan.ts'), 'utf8');
     assert.doesNotMatch(source, /^\s*import\s/m, 'plan.ts must not import anything');
     assert.doesNotMatch(source, /\b(process|require|__ENV|URL)\b[.(]/, 'plan.ts must not use runtime APIs');
   });

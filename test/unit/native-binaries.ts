@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import { readDotEnv } from './compose.ts';
+import { readDotEnv } from '../../verify/compose.ts';
 
 const cacheRoot = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'otel-spm-lab');
 
@@ -13,7 +13,7 @@ const cacheRoot = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 
  * or undefined when the native lab has not built it on this machine.
  */
 export function nativeBinary(component: string, versionVariable: string, binary: string): string | undefined {
-  const version = readDotEnv().get(versionVariable)?.replace(/^v/, '');
+  const version = readDotEnv()[versionVariable]?.replace(/^v/, '');
   if (version === undefined) {
     throw new Error(`${versionVariable} is not set in .env`);
   }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadCompose, REPO_ROOT } from '../../verify/lab.ts';
+import { loadCompose, REPO_ROOT } from '../../verify/compose.ts';
 
 const READMES = ['README.md', 'README.zh-TW.md'] as const;
 const compose = loadCompose();

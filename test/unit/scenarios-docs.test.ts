@@ -10,10 +10,10 @@ import { parseCommand } from '../../faults/command.ts';
 import { labFromCompose } from '../../faults/main.ts';
 import { KNOWN_METRICS } from '../../grafana/src/queries.ts';
 import { promqlErrors, promqlMetricNames, traceqlErrors } from '../../grafana/src/syntax.ts';
-import { ROOT } from './compose.ts';
+import { REPO_ROOT } from '../../verify/compose.ts';
 
 const DOCS = { en: 'docs/scenarios.md', 'zh-TW': 'docs/scenarios.zh-TW.md' } as const;
-const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
+const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), 'utf8');
 const english = read(DOCS.en);
 const chinese = read(DOCS['zh-TW']);
 

@@ -5,17 +5,14 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { COLLECTOR_JOB, CONFIG } from '../../verify/checks/common.ts';
 import {
-  APP_SERVICES,
   COMPOSE_FILE,
-  REPO_ROOT,
-  service,
-  chainTargets,
   interpolate,
-  labUrls,
   loadCompose,
   parsePort,
-  publishedUrl,
-} from '../../verify/lab.ts';
+  REPO_ROOT,
+  service,
+} from '../../verify/compose.ts';
+import { APP_SERVICES, chainTargets, labUrls, publishedUrl } from '../../verify/lab.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'verify-lab', 'docker-compose.yaml');
 
