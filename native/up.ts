@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildAll, type Artifacts, type Built } from './build.ts';
-import { prepareGroup } from './lib/cgroup.ts';
+import { cgroupMounts, prepareGroup } from './lib/cgroup.ts';
 import { CASSANDRA_CQL_PORT, prepareCassandra } from './lib/cassandra.ts';
 import { loadCompose, type ComposeProject, type ComposeService, type Mount } from '../verify/compose.ts';
 import { pin } from './lib/env.ts';
@@ -214,31 +214,34 @@ export function planService(
  * container paths where the recipe asks, inside a memory cgroup holding it to compose's limit.
  */
 export function startPlan(plan: Plan): Launched {
+  const limit = plan.service.memoryLimitBytes;
+  // Joins the cgroup before anything runs, so every byte the component ever allocates is charged to it.
+  const procs = limit === undefined ? undefined : prepareGroup(plan.service.name, limit);
+  const mounts = [
+    // As in a container: the component sees its own group as /sys/fs/cgroup (a cgroup namespace), so Node's
+    // heap sizing, Go's automemlimit (Tempo) and the JVM read its limit. `ip netns exec` leaves /sys/fs/cgroup empty.
+    ...(procs === undefined ? [] : cgroupMounts()),
+    // Volumes the program finds by paths inside its config file, at their container path.
+    ...plan.binds.map((b) => `mkdir -p '${b.target}' && mount --bind '${b.source}' '${b.target}'`),
+  ];
   let argv = [plan.command, ...plan.args];
-  if (plan.binds.length > 0) {
-    // sh -c '<mounts>; exec "$@"' sh <program...>: the program replaces the shell, keeping the recorded pid.
-    const mounts = plan.binds
-      .map((b) => `mkdir -p '${b.target}' && mount --bind '${b.source}' '${b.target}'`)
-      .join(' && ');
+  if (mounts.length > 0) {
+    // sh -c '<mounts> && exec "$@"' sh <program...>: the program replaces the shell, keeping the recorded pid.
+    const namespaces = ['--mount', ...(procs === undefined ? [] : ['--cgroup'])];
     argv = [
       'unshare',
-      '--mount',
+      ...namespaces,
       '--propagation',
       'private',
       'sh',
       '-c',
-      `${mounts} && exec "$@"`,
+      `${mounts.join(' && ')} && exec "$@"`,
       'sh',
       ...argv,
     ];
   }
   argv = ['ip', 'netns', 'exec', plan.ns, ...argv];
-  const limit = plan.service.memoryLimitBytes;
-  if (limit !== undefined) {
-    // Joins the cgroup before exec, so every byte the component ever allocates is charged to it.
-    const procs = prepareGroup(plan.service.name, limit);
-    argv = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', procs, ...argv];
-  }
+  if (procs !== undefined) argv = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', procs, ...argv];
   const [command = 'ip', ...args] = argv;
   return launch(plan.service.name, command, args, { cwd: plan.cwd, env: plan.env, exe: plan.command });
 }

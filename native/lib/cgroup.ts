@@ -38,6 +38,17 @@ export function prepareGroup(service: string, limitBytes: number, root = ROOT): 
   return path.join(dir, 'cgroup.procs');
 }
 
+/** Shell commands that mount the memory controller at /sys/fs/cgroup inside a new mount and cgroup namespace. */
+export function cgroupMounts(root = ROOT): string[] {
+  return cgroupVersion(root) === 'v2'
+    ? ['mount -t cgroup2 cgroup2 /sys/fs/cgroup']
+    : [
+        'mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup',
+        'mkdir /sys/fs/cgroup/memory',
+        'mount -t cgroup -o memory cgroup /sys/fs/cgroup/memory',
+      ];
+}
+
 /** Removes a group once its processes are gone (a group with members cannot be removed: left as it is). */
 export function removeGroup(dir: string): boolean {
   try {

@@ -279,7 +279,12 @@ describe('docker-compose.yaml', () => {
       assert.equal(serviceEnv['TARGET_ONE_SVC'], internalUrl(one ?? ''));
       assert.equal(serviceEnv['TARGET_TWO_SVC'], internalUrl(two ?? ''));
       assert.match(serviceEnv['CHAIN_TIMEOUT_MS'] ?? '', /^\d+$/);
-      const preload = ['node', '--require', '@opentelemetry/auto-instrumentations-node/register'];
+      const preload = [
+        'node',
+        '--max-old-space-size=128',
+        '--require',
+        '@opentelemetry/auto-instrumentations-node/register',
+      ];
       const expected =
         name === 'fastify'
           ? [...preload, '--require', './dist/otel/fastify-otel.js', 'dist/main.js']
