@@ -1,6 +1,6 @@
 // Both READMEs must tell the truth: every port and URL they show is one docker-compose.yaml publishes, every
 // `npm run` script and compose service they name exists, every repo path they mention is there, and the
-// Traditional Chinese README carries the same commands as the English one.
+// Traditional Chinese README carries the same commands as the English one, and CI runs the README's test command.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,5 +67,27 @@ for (const file of READMES) {
 describe('README.zh-TW.md', () => {
   it('has the same commands as README.md', () => {
     assert.deepEqual(codeBlocks(read('README.zh-TW.md')), codeBlocks(read('README.md')));
+  });
+});
+
+describe('.ci/run', () => {
+  it("runs exactly README.md's test command, and nothing else", () => {
+    const text = read('README.md');
+    const section = text.slice(
+      text.indexOf('\n## Tests\n'),
+      text.indexOf('\n## ', text.indexOf('\n## Tests\n') + 1),
+    );
+    const readmeCommand = codeBlocks(section)[0];
+    assert.ok(readmeCommand !== undefined, 'README.md: no code block under ## Tests');
+    // It must pass whatever `node` comes first on PATH: it puts the images' Node there before npm runs.
+    assert.match(readmeCommand, /^source native\/use-node24\.sh && /);
+    // Every line of .ci/run but the shebang, comments, shell options and the `cd` to the repository root.
+    const commands = read('.ci/run')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(
+        (line) => line !== '' && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '),
+      );
+    assert.deepEqual(commands, [readmeCommand]);
   });
 });
