@@ -39,6 +39,12 @@ export interface ComposeService {
   image?: string;
   build?: { context: string; dockerfile?: string; target?: string; args?: Record<string, string> };
   command?: string[] | string;
+  entrypoint?: string[] | string;
+  working_dir?: string;
+  /** Compose profiles: a service with any is left out of `docker compose up` unless a profile is enabled. */
+  profiles?: string[];
+  network_mode?: string;
+  networks?: string[] | Record<string, unknown>;
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | PortLong)[];
   volumes?: (string | VolumeLong)[];

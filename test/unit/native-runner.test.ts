@@ -75,7 +75,7 @@ describe('native runner: compose', () => {
     const absent = compose.services
       .map((s) => [s.name, recipeOf(s.name)] as const)
       .filter(([, r]) => r.kind === 'absent');
-    assert.deepEqual(absent.map(([name]) => name).sort(), ['grafana', 'k6', 'tempo']);
+    assert.deepEqual(absent.map(([name]) => name).sort(), ['fault', 'grafana', 'k6', 'tempo', 'verify']);
     for (const [name, recipe] of absent) {
       assert.ok(recipe.kind === 'absent' && !recipe.reason.startsWith('no native recipe'), name);
     }

@@ -51,7 +51,10 @@ for (const file of READMES) {
     });
 
     it('names only compose services that exist', () => {
-      const named = matchesOf(text, /docker compose (?:start|stop|restart|logs|up -d) ([a-z][\w-]*)/g);
+      const named = matchesOf(
+        text,
+        /docker compose (?:start|stop|restart|logs|up -d|run --rm) ([a-z][\w-]*)/g,
+      );
       assert.ok(named.length > 0);
       for (const name of named) assert.ok(name in compose.services, `no compose service "${name}"`);
     });
@@ -63,6 +66,21 @@ for (const file of READMES) {
     });
   });
 }
+
+describe('README.md quick start', () => {
+  it('needs nothing but Docker: every command in it is `docker compose …`', () => {
+    const text = read('README.md');
+    const start = text.indexOf('\n## Quick start\n');
+    const section = text.slice(start, text.indexOf('\n## ', start + 1));
+    const lines = codeBlocks(section).flatMap((block) => block.split('\n'));
+    assert.ok(lines.includes('docker compose run --rm verify --wait 3m'), 'the lab doctor as a compose tool');
+    assert.ok(
+      lines.some((line) => line.startsWith('docker compose run --rm fault ')),
+      'faults as a compose tool',
+    );
+    for (const line of lines) assert.match(line, /^docker compose /);
+  });
+});
 
 describe('README.zh-TW.md', () => {
   it('has the same commands as README.md', () => {
