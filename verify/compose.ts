@@ -44,6 +44,10 @@ export interface RawService {
   command?: string[] | string;
   entrypoint?: string[] | string;
   working_dir?: string;
+  /** Compose profiles: a service with any is left out of `docker compose up` unless a profile is enabled. */
+  profiles?: string[];
+  network_mode?: string;
+  networks?: string[] | Record<string, unknown>;
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | PortLong)[];
   volumes?: (string | VolumeLong)[];
@@ -53,7 +57,6 @@ export interface RawService {
   mem_limit?: string | number;
   restart?: string;
   user?: string;
-  profiles?: string[];
   logging?: { driver?: string; options?: Record<string, string> };
 }
 

@@ -4,11 +4,13 @@
 //
 // The native runner sets VERIFY_LAB=native, VERIFY_LOG_DIR=<dir with <compose service>.log files> and
 // VERIFY_SKIP for components it does not run, e.g. VERIFY_SKIP="tempo=Tempo is not part of the native lab".
+// `docker compose run --rm verify` sets VERIFY_IN_NETWORK=1: compose names and container ports (in-network.ts).
 import { parseArgs } from 'node:util';
 import type { Check, CheckResult, Component, LabContext, LabKind } from './check.ts';
 import { COMPONENTS, isComponent, runChecks } from './check.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { formatHeader, formatResult, formatSummary } from './format.ts';
+import { IN_NETWORK_ENV, inNetwork, inNetworkUrls } from './in-network.ts';
 import type { AppService } from './lab.ts';
 import { COMPOSE_FILE, loadCompose } from './compose.ts';
 import { APP_SERVICES, chainTargets, labUrls } from './lab.ts';
@@ -50,7 +52,8 @@ Options:
   --compose-file <file>     where ports are read from (default: the repo's docker-compose.yaml)
   -h, --help
 
-Environment: VERIFY_SKIP (comma-separated --skip values), VERIFY_LAB, VERIFY_LOG_DIR.`;
+Environment: VERIFY_SKIP (comma-separated --skip values), VERIFY_LAB, VERIFY_LOG_DIR,
+${IN_NETWORK_ENV}=1 (inside the compose network: compose names and container ports).`;
 
 export interface Options {
   waitMs: number;
@@ -60,6 +63,8 @@ export interface Options {
   lab: LabKind;
   logDir: string | undefined;
   composeFile: string;
+  /** Inside the compose network (VERIFY_IN_NETWORK=1): compose names and container ports. */
+  inNetwork: boolean;
 }
 
 export class UsageError extends Error {}
@@ -127,6 +132,12 @@ export function parseOptions(
       throw new UsageError(`--only ${name}: not a component (${Object.keys(COMPONENTS).join(', ')})`);
     return name;
   });
+  let inside: boolean;
+  try {
+    inside = inNetwork(env);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
   return {
     waitMs: values.wait === undefined ? 0 : duration('wait', values.wait),
     lookbackMs: duration('lookback', values.lookback),
@@ -135,6 +146,7 @@ export function parseOptions(
     lab,
     logDir: values['log-dir'] ?? env.VERIFY_LOG_DIR,
     composeFile: values['compose-file'],
+    inNetwork: inside,
   };
 }
 
@@ -147,7 +159,7 @@ function labContext(options: Options): LabContext {
   const skipped = new Map(options.skipped);
   if (options.lab === 'compose' && !skipped.has('memory')) skipped.set('memory', COMPOSE_MEMORY_SKIP);
   return {
-    urls: labUrls(project),
+    urls: options.inNetwork ? inNetworkUrls(project) : labUrls(project),
     chain,
     skipped,
     lab: options.lab,
@@ -178,7 +190,7 @@ async function main(): Promise<number> {
   const titleWidth = Math.max(...checks.map((c) => c.title.length));
   const started = performance.now();
   console.log(
-    `Checking the ${options.lab} lab (ports from ${options.composeFile})${
+    `Checking the ${options.lab} lab (${options.inNetwork ? 'compose names and container ports' : 'ports'} from ${options.composeFile})${
       waitMs > 0 ? `; retrying failing checks for up to ${formatDuration(waitMs)}` : ''
     }`,
   );

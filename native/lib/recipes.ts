@@ -51,6 +51,16 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   // `/tempo -health` (compose's healthcheck) asks Tempo's own /ready.
   tempo: { kind: 'binary', binary: 'tempo', mountVolumes: true, readyPath: '/ready' },
   grafana: { kind: 'absent', reason: 'Grafana is AGPL and no reachable registry serves it' },
+  // docker-compose.yaml's tools (profile tools): not lab components, run on demand. They still get a namespace
+  // on the lab's network, like a `docker compose run` container, where test/e2e/7-compose-tools.test.ts runs them.
+  verify: {
+    kind: 'absent',
+    reason: 'a tool, not a component: `npm run verify` (or `docker compose run --rm verify`)',
+  },
+  fault: {
+    kind: 'absent',
+    reason: 'a tool, not a component: `npm run fault` (or `docker compose run --rm fault`)',
+  },
   k6: {
     kind: 'absent',
     reason: "k6's Go module is AGPL, refused by the proxy policy: drive load with `npm run native:load`",

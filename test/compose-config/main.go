@@ -3,13 +3,15 @@
 // consistency checks (depends_on targets, volumes, networks) and normalisation. It prints the resolved
 // project as JSON, or the loader's error and exit code 1. No Docker engine is needed.
 //
-// test/unit/compose.test.ts builds and runs it: go run . <path/to/docker-compose.yaml>
+// test/unit/compose.test.ts builds and runs it: go run . [--profile <name>]... <path/to/docker-compose.yaml>
 // Only the compose file's own .env is read (not the shell's environment), so the result is reproducible.
+// Without --profile, a service with `profiles:` is left out, as `docker compose up` leaves it out.
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,11 +20,17 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: compose-config <compose file>")
+	var profiles []string
+	flag.Func("profile", "enable a compose profile (repeatable), like docker compose --profile", func(p string) error {
+		profiles = append(profiles, p)
+		return nil
+	})
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: compose-config [--profile <name>]... <compose file>")
 		os.Exit(2)
 	}
-	file, err := filepath.Abs(os.Args[1])
+	file, err := filepath.Abs(flag.Arg(0))
 	if err != nil {
 		fail(err)
 	}
@@ -31,6 +39,7 @@ func main() {
 		cli.WithWorkingDirectory(filepath.Dir(file)),
 		cli.WithEnvFiles(), // the .env next to the compose file
 		cli.WithDotEnv,
+		cli.WithProfiles(profiles),
 	)
 	if err != nil {
 		fail(err)

@@ -23,6 +23,8 @@ const publishedPorts = Object.values(lab.services).flatMap((s) =>
   s.ports.map((p) => ({ service: s.name, hostIp: p.hostIp, hostPort: p.published, containerPort: p.target })),
 );
 const services = Object.entries(compose.services);
+/** What `docker compose up` starts: every service without a profile (the tools have one). */
+const labServices = services.filter(([, service]) => service.profiles === undefined);
 
 const APP_SERVICES = ['fastify', 'nestjs', 'express'] as const;
 /** The plan's host ports (team plan, issue 3): the only ones published, all on 127.0.0.1. */
@@ -37,8 +39,11 @@ const EXPECTED_HOST_PORTS: Record<string, number[]> = {
   express: [3001],
 };
 const MEMORY_BUDGET = 3 * 1024 ** 3;
-/** Bind mounts that the container writes to; every other bind mount must be read-only. */
-const WRITABLE_BIND_MOUNTS = new Set(['./data']);
+/** Bind mounts that a container writes to (source -> the one service that may); every other one is read-only. */
+const WRITABLE_BIND_MOUNTS = new Map([
+  ['./data', 'grafana'],
+  ['./faults/state', 'fault'],
+]);
 
 function bindMounts(service: RawService): { source: string; target: string; readOnly: boolean }[] {
   return (service.volumes ?? []).flatMap((volume) => {
@@ -83,12 +88,18 @@ function composeConfigBinary(): string {
 
 describe('docker-compose.yaml', () => {
   test('loads with compose-go (compose-spec schema, .env interpolation, consistency checks) without warnings', () => {
-    const result = spawnSync(composeConfigBinary(), [COMPOSE_FILE], { encoding: 'utf8' });
-    assert.equal(result.status, 0, `compose-go refused docker-compose.yaml:\n${result.stderr}`);
-    assert.doesNotMatch(result.stderr, /level=warning/, 'compose-go warned (an unset variable?)');
-    const project = JSON.parse(result.stdout) as { services: Record<string, { image?: string }> };
-    assert.deepEqual(Object.keys(project.services).sort(), Object.keys(compose.services).sort());
-    for (const [name, service] of Object.entries(project.services)) {
+    const load = (...args: string[]): Record<string, { image?: string }> => {
+      const result = spawnSync(composeConfigBinary(), [...args, COMPOSE_FILE], { encoding: 'utf8' });
+      assert.equal(result.status, 0, `compose-go refused docker-compose.yaml:\n${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /level=warning/, 'compose-go warned (an unset variable?)');
+      return (JSON.parse(result.stdout) as { services: Record<string, { image?: string }> }).services;
+    };
+    // `docker compose up` starts the lab without the tools; `--profile tools` (or `run <tool>`) adds them.
+    assert.deepEqual(Object.keys(load()).sort(), labServices.map(([name]) => name).sort());
+    assert.ok(labServices.length < services.length, 'the tools have a profile');
+    const all = load('--profile', 'tools');
+    assert.deepEqual(Object.keys(all).sort(), Object.keys(compose.services).sort());
+    for (const [name, service] of Object.entries(all)) {
       if (service.image !== undefined && compose.services[name]?.build === undefined) {
         assert.match(
           service.image,
@@ -183,9 +194,9 @@ describe('docker-compose.yaml', () => {
     assert.deepEqual(byService, EXPECTED_HOST_PORTS);
   });
 
-  test('every container has a healthcheck in exec form and a memory limit; all limits fit in 3 GiB', () => {
+  test('every container `up` starts has a healthcheck in exec form and a memory limit; all fit in 3 GiB', () => {
     let total = 0;
-    for (const [name, service] of services) {
+    for (const [name, service] of labServices) {
       const command = healthcheckCommand(service);
       assert.equal(
         command[0],
@@ -240,7 +251,7 @@ describe('docker-compose.yaml', () => {
     for (const [name, service] of services) {
       for (const mount of bindMounts(service)) {
         assert.ok(existsSync(join(REPO_ROOT, mount.source)), `${name}: ${mount.source} does not exist`);
-        if (!WRITABLE_BIND_MOUNTS.has(mount.source)) {
+        if (WRITABLE_BIND_MOUNTS.get(mount.source) !== name) {
           assert.ok(mount.readOnly, `${name}: ${mount.source} must be mounted :ro`);
         }
       }

@@ -1,6 +1,6 @@
 // Both READMEs must tell the truth: every port and URL they show is one docker-compose.yaml publishes, every
 // `npm run` script and compose service they name exists, every repo path they mention is there, and the
-// Traditional Chinese README carries the same commands as the English one.
+// Traditional Chinese README carries the same commands as the English one, and CI runs the README's test command.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,7 +51,10 @@ for (const file of READMES) {
     });
 
     it('names only compose services that exist', () => {
-      const named = matchesOf(text, /docker compose (?:start|stop|restart|logs|up -d) ([a-z][\w-]*)/g);
+      const named = matchesOf(
+        text,
+        /docker compose (?:start|stop|restart|logs|up -d|run --rm) ([a-z][\w-]*)/g,
+      );
       assert.ok(named.length > 0);
       for (const name of named) assert.ok(name in compose.services, `no compose service "${name}"`);
     });
@@ -64,8 +67,53 @@ for (const file of READMES) {
   });
 }
 
+describe('README.md quick start', () => {
+  it('needs nothing but Docker: every command in it is `docker compose …`', () => {
+    const text = read('README.md');
+    const start = text.indexOf('\n## Quick start\n');
+    const section = text.slice(start, text.indexOf('\n## ', start + 1));
+    const lines = codeBlocks(section).flatMap((block) => block.split('\n'));
+    assert.ok(lines.includes('docker compose run --rm verify --wait 3m'), 'the lab doctor as a compose tool');
+    assert.ok(
+      lines.some((line) => line.startsWith('docker compose run --rm fault ')),
+      'faults as a compose tool',
+    );
+    for (const line of lines) assert.match(line, /^docker compose /);
+  });
+});
+
 describe('README.zh-TW.md', () => {
   it('has the same commands as README.md', () => {
     assert.deepEqual(codeBlocks(read('README.zh-TW.md')), codeBlocks(read('README.md')));
+  });
+});
+
+describe('.ci/run', () => {
+  it("runs exactly README.md's test command, and nothing else", () => {
+    const text = read('README.md');
+    const section = text.slice(
+      text.indexOf('\n## Tests\n'),
+      text.indexOf('\n## ', text.indexOf('\n## Tests\n') + 1),
+    );
+    const readmeCommand = codeBlocks(section)[0];
+    assert.ok(readmeCommand !== undefined, 'README.md: no code block under ## Tests');
+    // It must pass whatever `node` comes first on PATH: it puts the images' Node there before npm runs.
+    assert.match(readmeCommand, /^source native\/use-node24\.sh && /);
+    // Every line of .ci/run but the shebang, comments, shell options and the `cd` to the repository root.
+    const commands = read('.ci/run')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(
+        (line) => line !== '' && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '),
+      );
+    // Beside it, only where the source archives are (native/lib/sources.ts), which README's Tests section names.
+    const sources = [
+      'if [ -z "${LAB_SOURCES:-}" ] && [ -d ../shared/sources ]; then',
+      'LAB_SOURCES=$(cd ../shared/sources && pwd)',
+      'export LAB_SOURCES',
+      'fi',
+    ];
+    assert.deepEqual(commands, [...sources, readmeCommand]);
+    assert.match(section, /LAB_SOURCES/, 'README.md ## Tests says what .ci/run sets besides the command');
   });
 });

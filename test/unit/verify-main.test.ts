@@ -12,6 +12,19 @@ describe('verify command line', () => {
     assert.equal(options.lab, 'compose');
     assert.deepEqual([...options.skipped], []);
     assert.match(options.composeFile, /docker-compose\.yaml$/);
+    assert.equal(options.inNetwork, false, 'published host ports unless VERIFY_IN_NETWORK=1');
+  });
+
+  it('goes in-network (compose names, container ports) only with VERIFY_IN_NETWORK=1', () => {
+    const inside = parseOptions([], { VERIFY_IN_NETWORK: '1' });
+    assert.ok(inside !== 'help' && inside.inNetwork);
+    const empty = parseOptions([], { VERIFY_IN_NETWORK: '' });
+    assert.ok(empty !== 'help' && !empty.inNetwork);
+    assert.throws(
+      () => parseOptions([], { VERIFY_IN_NETWORK: 'yes' }),
+      /VERIFY_IN_NETWORK=yes: must be 1 or unset/,
+    );
+    assert.throws(() => parseOptions([], { VERIFY_IN_NETWORK: 'yes' }), UsageError);
   });
 
   it('reads --wait, --skip with reasons, --only, --lab and --log-dir', () => {
