@@ -188,7 +188,12 @@ describe(
       const stop = await npmRun('native:stop', STOPPED, { echo: true, timeoutMs: 60_000 });
       assert.equal(stop.code, 0, stop.output);
       for (const service of STOPPED) {
-        assert.match(stop.output, new RegExp(`${service} \\(pid \\d+\\) stopped`));
+        // Tempo 3.0.3 stops its modules within a second of SIGTERM but does not exit (its backend worker keeps
+        // polling the stopped scheduler), so it is killed after compose's 10 s grace, as `docker compose stop` does.
+        assert.match(
+          stop.output,
+          new RegExp(`${service} \\(pid \\d+\\) (stopped|did not stop in 10s: killed)`),
+        );
         assert.equal(await up(service), false, `${service}'s port still answers`);
       }
     });

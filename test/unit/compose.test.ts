@@ -292,7 +292,7 @@ describe('docker-compose.yaml', () => {
       assert.match(serviceEnv['CHAIN_TIMEOUT_MS'] ?? '', /^\d+$/);
       const preload = [
         'node',
-        '--max-old-space-size=128',
+        '--max-old-space-size=96',
         '--require',
         '@opentelemetry/auto-instrumentations-node/register',
       ];
