@@ -279,7 +279,11 @@ function operationsPanel(id: number): table.PanelBuilder {
         matcher: { id: 'byName', options: OPERATION_COLUMNS.impact },
         properties: [
           { id: 'unit', value: 'suffix: ms/s' },
-          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.GradientGauge } },
+          // The current gauge cell; `gradient-gauge` is an old display mode that Grafana 12.2+ shows as text.
+          {
+            id: 'custom.cellOptions',
+            value: { type: common.TableCellDisplayMode.Gauge, mode: common.BarGaugeDisplayMode.Gradient },
+          },
           { id: 'color', value: { mode: 'continuous-GrYlRd' } },
         ],
       },
