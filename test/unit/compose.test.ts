@@ -37,9 +37,12 @@ const EXPECTED_HOST_PORTS: Record<string, number[]> = {
   nestjs: [8080],
   express: [3001],
 };
-const MEMORY_BUDGET = 3 * 1024 ** 3;
-/** Bind mounts that the container writes to; every other bind mount must be read-only. */
-const WRITABLE_BIND_MOUNTS = new Set(['./data']);
+const MEMORY_BUDGET = 3.5 * 1024 ** 3;
+/**
+ * Bind mounts that the container writes to; every other bind mount must be read-only. None: a host folder keeps
+ * the host's owner, which no container user can be known to match (see compose-state.test.ts).
+ */
+const WRITABLE_BIND_MOUNTS = new Set<string>();
 
 function bindMounts(service: ComposeService): { source: string; target: string; readOnly: boolean }[] {
   return (service.volumes ?? []).flatMap((volume) => {
@@ -202,7 +205,10 @@ describe('docker-compose.yaml', () => {
       assert.ok(limit !== undefined && limit > 0, `${name}: no memory limit`);
       total += limit;
     }
-    assert.ok(total <= MEMORY_BUDGET, `memory limits add up to ${String(total / 1024 ** 2)} MiB > 3072 MiB`);
+    assert.ok(
+      total <= MEMORY_BUDGET,
+      `memory limits add up to ${String(total / 1024 ** 2)} MiB > ${String(MEMORY_BUDGET / 1024 ** 2)} MiB`,
+    );
   });
 
   test("the services' healthchecks are TCP connects, so they create no spans", () => {
@@ -335,7 +341,6 @@ describe('docker-compose.yaml', () => {
     assert.ok(
       Array.isArray(prometheusCommand) && prometheusCommand.includes('--enable-feature=exemplar-storage'),
     );
-    assert.equal(compose.services.grafana?.user?.split(':')[0], env.get('GRAFANA_UID'));
   });
 });
 
