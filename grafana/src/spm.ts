@@ -111,7 +111,7 @@ function latencyPanel(id: number): timeseries.PanelBuilder {
       .id(id)
       .title('Latency percentiles')
       .description(
-        'How long requests take: half are faster than P50, 1 in 100 is slower than P99; click a dot (exemplar) to open that trace in Tempo.',
+        'How long requests take: half are faster than P50, 1 in 100 is slower than P99; click a diamond (exemplar) to open that trace in Tempo.',
       )
       .datasource(PROMETHEUS)
       .unit('ms')
@@ -210,7 +210,7 @@ export const OPERATION_COLUMNS = {
   p95: 'P95 latency',
   rate: 'Requests/s',
   errors: 'Error rate',
-  impact: 'Impact (P95 × rate)',
+  impact: 'Impact (time spent)',
 } as const;
 
 function operationsPanel(id: number): table.PanelBuilder {
@@ -219,7 +219,7 @@ function operationsPanel(id: number): table.PanelBuilder {
     .id(id)
     .title('Operations by impact')
     .description(
-      'One row per operation over the whole time range, sorted by impact = P95 × rate (the time the service spends on it); click a span name for its traces.',
+      'One row per operation over the whole time range, sorted by impact = the time the service spends in it (ms per second); click an operation for its traces.',
     )
     .datasource(PROMETHEUS)
     .height(10)
@@ -252,6 +252,7 @@ function operationsPanel(id: number): table.PanelBuilder {
       {
         matcher: { id: 'byName', options: LABELS.spanName },
         properties: [
+          { id: 'displayName', value: 'Operation' }, // the links still read the field by its name, span_name
           { id: 'links', value: operationLinks() },
           { id: 'custom.minWidth', value: 220 },
         ],
