@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { interpolate, panelQueries } from '../../grafana/src/queries.ts';
+import { interpolate } from '../../grafana/src/queries.ts';
 import { spmDashboard } from '../../grafana/src/spm.ts';
 import { healthyColor, type Steps, thresholdColor } from '../../grafana/src/thresholds.ts';
 import { APP_SERVICES } from '../../verify/lab.ts';
@@ -44,7 +44,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function colouredPanels(): Coloured[] {
   const model: unknown = JSON.parse(JSON.stringify(spmDashboard()));
   const panels = isRecord(model) && Array.isArray(model.panels) ? (model.panels as unknown[]) : [];
-  const queries = panelQueries();
   const found: Coloured[] = [];
   for (const panel of panels.filter(isRecord)) {
     const title = String(panel.title);
@@ -52,7 +51,9 @@ function colouredPanels(): Coloured[] {
     const defaults = isRecord(fieldConfig.defaults) ? fieldConfig.defaults : {};
     const unit = String(defaults.unit);
     const steps = isRecord(defaults.thresholds) ? (defaults.thresholds.steps as Steps) : [];
-    const own = queries.filter((q) => q.panel === title);
+    // The panel's own targets (two panels may share a title: the Error rate stat and graph).
+    const targets = (Array.isArray(panel.targets) ? (panel.targets as unknown[]) : []).filter(isRecord);
+    const own = targets.map((target) => ({ refId: String(target.refId), expr: String(target.expr) }));
     if (panel.type === 'stat' && steps.length > 1) {
       const [query] = own;
       assert.ok(query !== undefined && own.length === 1, `${title}: one query`);
@@ -138,6 +139,7 @@ describe(
           if (panel.instant) {
             const rows = await promInstant(expr);
             const values = rows.map((r) => ({ op: r.metric.span_name ?? '?', v: r.values[0] ?? NaN }));
+            assert.ok(values.length > 0, `${service}: no rows for ${expr}`);
             t.diagnostic(`${service}: ${values.map((x) => `${x.op} ${x.v.toFixed(3)}`).join(', ')}`);
             for (const { op, v } of values) {
               const colour = thresholdColor(panel.steps, v);
@@ -176,6 +178,7 @@ describe(
                 .filter((r) => !FAILING_BY_DESIGN.has(r.metric.span_name ?? ''))
                 .map((r) => r.values[0] ?? NaN)
                 .filter(Number.isFinite);
+              if (values.length === 0) throw new Error(`no data for ${expr}`);
               const worst = Math.max(...values);
               const colour = thresholdColor(panel.steps, worst);
               if (colour === healthyColor(panel.steps))
