@@ -51,6 +51,7 @@ export interface RawService {
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | PortLong)[];
   volumes?: (string | VolumeLong)[];
+  tmpfs?: string | string[];
   healthcheck?: RawHealthcheck;
   depends_on?: string[] | Record<string, { condition?: string; required?: boolean; restart?: boolean }>;
   deploy?: { resources?: { limits?: { memory?: string | number } } };

@@ -1,7 +1,7 @@
 // Every query the lab's Grafana runs, as data, for tests that run them against the real Prometheus and Tempo:
 // the dashboard's panel and variable queries (read from the built model, so they cannot drift from it), the
-// service-graph queries Grafana's Tempo datasource sends to Prometheus, and the trace-to-metrics link queries
-// of the provisioned datasources.
+// service-graph queries Grafana's Tempo datasource sends to Prometheus, and the trace-to-metrics settings of the
+// provisioned datasources.
 
 import { readFile } from 'node:fs/promises';
 
@@ -11,6 +11,7 @@ import { type DatasourceUid, METRICS, VARIABLES } from './names.ts';
 import { SERVICE_GRAPH } from './promql.ts';
 import { REPO_ROOT } from './render.ts';
 import { type ClassicDashboard, spmDashboard } from './spm.ts';
+import type { TraceToMetricsOptions } from './trace-to-metrics.ts';
 
 export type QueryKind =
   /** PromQL over a time range (`/api/v1/query_range`). */
@@ -148,37 +149,25 @@ export function interpolate(expr: string, substitutions: Substitutions): string 
   );
 }
 
-export interface LinkQuery {
-  datasourceUid: DatasourceUid;
-  name: string;
-  /** PromQL with Grafana's trace-to-metrics variables: `$__tags`, `${__span.name}`, `$__rate_interval`. */
-  query: string;
-}
-
 /**
- * The trace-to-metrics queries of the provisioned Tempo and Jaeger datasources, `$$` already unescaped as
- * Grafana does. Replace `$__tags` by `service_name="<service>"` and `${__span.name}` by a span name to run them.
+ * The trace-to-metrics settings of the provisioned Tempo and Jaeger datasources, `$$` already unescaped as
+ * Grafana's provisioning does. `metricsLinks` (trace-to-metrics.ts) turns them and a span into Grafana's queries.
  */
-export async function traceToMetricsQueries(): Promise<LinkQuery[]> {
+export async function traceToMetricsOptions(): Promise<Map<DatasourceUid, TraceToMetricsOptions>> {
   const path = `${REPO_ROOT}grafana/provisioning/datasources/datasources.yaml`;
   const file: unknown = parse(await readFile(path, 'utf8'));
   const datasources =
     isRecord(file) && Array.isArray(file.datasources) ? (file.datasources as unknown[]) : [];
-  const queries: LinkQuery[] = [];
+  const options = new Map<DatasourceUid, TraceToMetricsOptions>();
   for (const datasource of datasources) {
     if (!isRecord(datasource) || !isRecord(datasource.jsonData)) continue;
     const links = datasource.jsonData.tracesToMetrics;
-    if (!isRecord(links) || !Array.isArray(links.queries)) continue;
-    for (const entry of links.queries as unknown[]) {
-      if (!isRecord(entry)) continue;
-      queries.push({
-        datasourceUid: datasourceUidOf(datasource),
-        name: stringField(entry, 'name'),
-        query: stringField(entry, 'query').replaceAll('$$', '$'),
-      });
-    }
+    if (!isRecord(links)) continue;
+    const unescaped = JSON.parse(JSON.stringify(links).replaceAll('$$', '$')) as TraceToMetricsOptions;
+    if (!Array.isArray(unescaped.queries)) throw new Error(`${path}: tracesToMetrics without queries`);
+    options.set(datasourceUidOf(datasource), unescaped);
   }
-  return queries;
+  return options;
 }
 
 /** Metric names the lab's queries may use: the ones the collector exports (see names.ts). */

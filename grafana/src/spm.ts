@@ -14,6 +14,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { JAEGER_UI_URL, operationLinks } from './links.ts';
 import { DATASOURCES, LABELS, METRICS, SPAN_KIND_SERVER, SPM_DASHBOARD_UID, VARIABLES } from './names.ts';
 import { callRate, errorRatio, impact, latencyQuantile } from './promql.ts';
+import { ERROR_RATE_STEPS, P95_STEPS, RATE_STEPS } from './thresholds.ts';
 
 const PROMETHEUS = { type: DATASOURCES.prometheus.type, uid: DATASOURCES.prometheus.uid };
 const TEMPO = { type: DATASOURCES.tempo.type, uid: DATASOURCES.tempo.uid };
@@ -45,12 +46,8 @@ function thresholds(steps: dashboard.Threshold[]): dashboard.ThresholdsConfigBui
   return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps);
 }
 
-/** Error ratio colours: green below 1 %, orange below 5 %, red above. */
-const ERROR_THRESHOLDS = thresholds([
-  { value: null, color: 'green' },
-  { value: 0.01, color: 'orange' },
-  { value: 0.05, color: 'red' },
-]);
+/** Error ratio colours (see thresholds.ts for why these values). */
+const ERROR_THRESHOLDS = thresholds([...ERROR_RATE_STEPS]);
 
 /** A legend table under the graph, with each series' mean and max. */
 function legendTable(): common.VizLegendOptionsBuilder {
@@ -114,7 +111,7 @@ function latencyPanel(id: number): timeseries.PanelBuilder {
       .id(id)
       .title('Latency percentiles')
       .description(
-        'How long requests take: half are faster than P50, 1 in 100 is slower than P99; click a dot (exemplar) to open that trace in Tempo.',
+        'How long requests take: half are faster than P50, 1 in 100 is slower than P99; click a diamond (exemplar) to open that trace in Tempo.',
       )
       .datasource(PROMETHEUS)
       .unit('ms')
@@ -213,7 +210,7 @@ export const OPERATION_COLUMNS = {
   p95: 'P95 latency',
   rate: 'Requests/s',
   errors: 'Error rate',
-  impact: 'Impact (P95 × rate)',
+  impact: 'Impact (time spent)',
 } as const;
 
 function operationsPanel(id: number): table.PanelBuilder {
@@ -222,7 +219,7 @@ function operationsPanel(id: number): table.PanelBuilder {
     .id(id)
     .title('Operations by impact')
     .description(
-      'One row per operation over the whole time range, sorted by impact = P95 × rate (the time the service spends on it); click a span name for its traces.',
+      'One row per operation over the whole time range, sorted by impact = the time the service spends in it (ms per second); click an operation for its traces.',
     )
     .datasource(PROMETHEUS)
     .height(10)
@@ -255,6 +252,7 @@ function operationsPanel(id: number): table.PanelBuilder {
       {
         matcher: { id: 'byName', options: LABELS.spanName },
         properties: [
+          { id: 'displayName', value: 'Operation' }, // the links still read the field by its name, span_name
           { id: 'links', value: operationLinks() },
           { id: 'custom.minWidth', value: 220 },
         ],
@@ -279,7 +277,11 @@ function operationsPanel(id: number): table.PanelBuilder {
         matcher: { id: 'byName', options: OPERATION_COLUMNS.impact },
         properties: [
           { id: 'unit', value: 'suffix: ms/s' },
-          { id: 'custom.cellOptions', value: { type: common.TableCellDisplayMode.GradientGauge } },
+          // The current gauge cell; `gradient-gauge` is an old display mode that Grafana 12.2+ shows as text.
+          {
+            id: 'custom.cellOptions',
+            value: { type: common.TableCellDisplayMode.Gauge, mode: common.BarGaugeDisplayMode.Gradient },
+          },
           { id: 'color', value: { mode: 'continuous-GrYlRd' } },
         ],
       },
@@ -380,21 +382,27 @@ export function spmDashboard(): ClassicDashboard {
     .withPanel(
       statPanel(next(), 'Request rate', 'Calls per second right now, all operations together.')
         .unit('reqps')
+        .thresholds(thresholds([...RATE_STEPS]))
         .withTarget(promRange('A', callRate(RATE), 'requests/s')),
     )
     .withPanel(
       statPanel(
         next(),
         'Error rate',
-        'Share of calls that failed in the last rate window: green < 1 %, orange < 5 %, red above.',
+        'Share of calls that failed in the last rate window: green below 25 % (the lab fails ~10 % by design), orange from 25 %, red from 35 %.',
       )
         .unit('percentunit')
         .thresholds(ERROR_THRESHOLDS)
         .withTarget(promRange('A', errorRatio(RATE), 'error rate')),
     )
     .withPanel(
-      statPanel(next(), 'P95 latency', '95 % of calls finished faster than this in the last rate window.')
+      statPanel(
+        next(),
+        'P95 latency',
+        '95 % of calls finished faster than this in the last rate window: green below 5 s, orange from 5 s, red from 7.5 s.',
+      )
         .unit('ms')
+        .thresholds(thresholds([...P95_STEPS]))
         .withTarget(promRange('A', latencyQuantile(0.95, RATE), 'P95')),
     )
     .withRow(new dashboard.RowBuilder('Rate, errors, duration over time').id(next()))

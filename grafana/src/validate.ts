@@ -55,6 +55,22 @@ export class SdkValidator {
     return this.check(value, this.checker.getTypeOfSymbol(symbol), path);
   }
 
+  /**
+   * Errors of `value` against the type of one property of the SDK type under `key`, by a dotted name, as a
+   * field-config override names it (`custom.cellOptions` of table's FieldConfig, `thresholds` of FieldConfig).
+   */
+  validateProperty(value: unknown, key: keyof SdkModel, property: string, path: string): string[] {
+    const symbol = this.model.getProperty(key);
+    if (!symbol) throw new Error(`SdkModel has no ${key}`);
+    let type = this.checker.getTypeOfSymbol(symbol);
+    for (const name of property.split('.')) {
+      const member = this.checker.getPropertyOfType(this.checker.getNonNullableType(type), name);
+      if (!member) return [`${path}: no property ${property} in ${key}`];
+      type = this.checker.getTypeOfSymbol(member);
+    }
+    return this.check(value, type, path);
+  }
+
   private isFunction(type: ts.Type): boolean {
     return type.getCallSignatures().length > 0;
   }
@@ -124,9 +140,33 @@ export class SdkValidator {
   }
 }
 
+/** Errors of one panel's field-config overrides: each property's value against the type its id names. */
+function overrideErrors(panel: Record<string, unknown>, where: string, validator: SdkValidator): string[] {
+  const type = String(panel.type);
+  const overrides =
+    isRecord(panel.fieldConfig) && Array.isArray(panel.fieldConfig.overrides)
+      ? panel.fieldConfig.overrides
+      : [];
+  return (overrides as unknown[]).flatMap((override, index) => {
+    const properties = isRecord(override) && Array.isArray(override.properties) ? override.properties : [];
+    return (properties as unknown[]).flatMap((property, propertyIndex) => {
+      const path = `${where}.fieldConfig.overrides[${String(index)}].properties[${String(propertyIndex)}]`;
+      if (!isRecord(property) || typeof property.id !== 'string') return [`${path}: no id`];
+      const id = property.id;
+      if (!id.startsWith('custom.'))
+        return validator.validateProperty(property.value, 'fieldConfig', id, path);
+      const key = `custom:${type}`;
+      if (!validator.has(key))
+        return [`${path}: no SDK type for panel type ${type} (grafana/src/sdk-model.ts)`];
+      return validator.validateProperty(property.value, key, id.slice('custom.'.length), `${path} (${id})`);
+    });
+  });
+}
+
 /**
  * Validates a classic dashboard JSON: the dashboard against the SDK's Dashboard, each target against its
- * datasource's query type, each panel's options and custom field config against its panel plugin's types.
+ * datasource's query type, each panel's options and custom field config against its panel plugin's types, and
+ * each field-config override's values against the field-config property they set.
  */
 export function validateDashboard(json: unknown, validator = new SdkValidator()): string[] {
   if (!isRecord(json)) return ['dashboard: not an object'];
@@ -153,6 +193,7 @@ export function validateDashboard(json: unknown, validator = new SdkValidator())
       if (validator.has(key)) errors.push(...validator.validate(value, key, path));
       else errors.push(`${path}: no SDK type for panel type ${type} (grafana/src/sdk-model.ts)`);
     }
+    errors.push(...overrideErrors(panel, where, validator));
     const targets = Array.isArray(panel.targets) ? (panel.targets as unknown[]) : [];
     targets.forEach((target, targetIndex) => {
       const datasource = isRecord(target) && isRecord(target.datasource) ? target.datasource.type : undefined;

@@ -12,11 +12,20 @@ import { operationJaegerSearch, operationTraceQL } from '../../grafana/src/links
 import {
   interpolate,
   panelQueries,
-  traceToMetricsQueries,
+  traceToMetricsOptions,
   variableQueries,
 } from '../../grafana/src/queries.ts';
 import { readState } from '../../native/lib/state.ts';
 import { metricsQueryRange, search as tempoSearch, traceById } from '../../verify/apis/tempo.ts';
+import { promqlErrors } from '../../grafana/src/syntax.ts';
+import {
+  type JaegerApiTrace,
+  metricsLinks,
+  spansFromJaeger,
+  spansFromTempo,
+  type TempoApiTrace,
+  type TraceSpan,
+} from '../../grafana/src/trace-to-metrics.ts';
 import { APP_SERVICES } from '../../verify/lab.ts';
 import {
   assertHasData,
@@ -80,6 +89,19 @@ function timeRange(): { startMs: number; endMs: number; range: string } {
   const endMs = Date.now();
   const startMs = Math.max(labStartedMs(), endMs - 15 * 60_000);
   return { startMs, endMs, range: `${String(Math.ceil((endMs - startMs) / 1000))}s` };
+}
+
+/** The latest server span of `service` among Grafana's spans of a backend's traces. */
+function serverSpanOf(spans: readonly TraceSpan[], service: string, backend: string): TraceSpan {
+  const server = spans
+    .filter(
+      (s) =>
+        s.process.serviceName === service &&
+        s.tags.some((t) => t.key === 'span.kind' && t.value === 'server'),
+    )
+    .sort((a, b) => b.startTime - a.startTime)[0];
+  if (server === undefined) throw new Error(`${backend}: no server span of ${service} yet`);
+  return server;
 }
 
 /** Parses Jaeger's duration parameter (`3s`, `500ms`, `1.5s`, `2m`) into microseconds. */
@@ -197,26 +219,70 @@ describe(
       }
     });
 
-    test('trace-to-metrics link queries, for each service and one of its operations', async () => {
-      const queries = await traceToMetricsQueries();
-      assert.ok(queries.length > 0);
-      for (const q of queries) {
-        for (const service of APP_SERVICES) {
-          const expr = interpolate(
-            q.query
-              .replaceAll('$__tags', `service_name="${service}"`)
-              .replaceAll('${__span.name}', 'GET /chain'),
-            { service, rateInterval: RATE_INTERVAL, range: '15m' },
-          );
-          await poll(
-            `${q.datasourceUid} link "${q.name}" for ${service}`,
-            async () => {
-              const { startMs, endMs } = timeRange();
-              assertHasData(await promRange(expr, startMs, endMs), expr);
-            },
-            { timeoutMs: DATA_TIMEOUT_MS },
-          );
-        }
+    describe('trace-to-metrics links, built as Grafana builds them from a real span of each backend', () => {
+      // One server span of each service, fetched from the backend's API, turned into Grafana's span
+      // (spansFromJaeger / spansFromTempo) and into the link queries (metricsLinks): nothing substituted by hand.
+      const backends = {
+        jaeger: async (service: string): Promise<TraceSpan> => {
+          const body = (await getJson(
+            `${urls.jaegerQuery}/api/traces?${new URLSearchParams({
+              service,
+              limit: '5',
+              ...Object.fromEntries(
+                Object.entries(jaegerWindow(labStartedMs())).map(([k, v]) => [k, String(v)]),
+              ),
+            }).toString()}`,
+            30_000,
+          )) as { data?: JaegerApiTrace[] | null };
+          const spans = (body.data ?? []).flatMap(spansFromJaeger);
+          return serverSpanOf(spans, service, 'Jaeger');
+        },
+        tempo: async (service: string): Promise<TraceSpan> => {
+          const q = `{ resource.service.name = "${service}" && kind = server }`;
+          const search = (await getJson(
+            `${urls.tempo}/api/search?${new URLSearchParams({
+              q,
+              limit: '5',
+              start: String(Math.floor(labStartedMs() / 1000)),
+              end: String(Math.ceil(Date.now() / 1000) + 5),
+            }).toString()}`,
+          )) as { traces?: { traceID: string }[] };
+          const traceId = search.traces?.[0]?.traceID;
+          if (traceId === undefined) throw new Error(`Tempo: no trace for ${q}`);
+          const body = (await getJson(`${urls.tempo}/api/v2/traces/${traceId}`)) as TempoApiTrace;
+          return serverSpanOf(spansFromTempo(body), service, 'Tempo');
+        },
+      };
+
+      for (const uid of ['jaeger', 'tempo'] as const) {
+        const skip = uid === 'tempo' ? TEMPO_SKIP : false;
+        test(
+          `${uid}: every "related metrics" query of a span of each service returns data`,
+          { skip },
+          async () => {
+            const options = (await traceToMetricsOptions()).get(uid);
+            assert.ok(options !== undefined, `datasource ${uid} has tracesToMetrics`);
+            for (const service of APP_SERVICES) {
+              const span = await poll(`${uid}: a server span of ${service}`, () => backends[uid](service), {
+                timeoutMs: DATA_TIMEOUT_MS,
+              });
+              for (const link of metricsLinks(span, options)) {
+                const what = `${uid} ${service} "${span.operationName}" → ${link.name}`;
+                assert.equal(link.tags, `service_name="${service}"`, `${what}: $__tags`);
+                const expr = interpolate(link.expr, { service, rateInterval: RATE_INTERVAL, range: '15m' });
+                assert.deepEqual(promqlErrors(expr), [], `${what}: ${expr}`);
+                await poll(
+                  what,
+                  async () => {
+                    const toMs = Math.min(link.toMs, Date.now());
+                    assertHasData(await promRange(expr, link.fromMs, toMs), expr);
+                  },
+                  { timeoutMs: DATA_TIMEOUT_MS },
+                );
+              }
+            }
+          },
+        );
       }
     });
 

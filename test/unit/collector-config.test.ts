@@ -45,7 +45,7 @@ const env = readDotEnv();
 const KNOWN_TYPES: Record<string, string[]> = {
   extensions: ['health_check'],
   receivers: ['otlp'],
-  processors: ['memory_limiter', 'batch'],
+  processors: ['memory_limiter', 'batch', 'resource'],
   connectors: ['span_metrics', 'service_graph'],
   exporters: ['otlp_grpc', 'prometheus'],
 };
@@ -89,11 +89,16 @@ describe('otel-collector/config.yaml', () => {
     }
   });
 
-  test('memory_limiter comes first in every pipeline, then batch in the traces pipeline', () => {
+  test('memory_limiter comes first in every pipeline, batch last in the traces pipelines', () => {
     for (const [name, pipeline] of Object.entries(config.service.pipelines)) {
       assert.equal(pipeline.processors?.[0], 'memory_limiter', `pipeline ${name}`);
     }
     assert.deepEqual(config.service.pipelines.traces?.processors, ['memory_limiter', 'batch']);
+    assert.deepEqual(config.service.pipelines['traces/jaeger']?.processors, [
+      'memory_limiter',
+      'resource/jaeger',
+      'batch',
+    ]);
     const limiter = component('processors', 'memory_limiter');
     const containerLimit = compose.services['otel-collector']?.deploy?.resources?.limits?.memory;
     assert.equal(containerLimit, '256M');
@@ -101,14 +106,14 @@ describe('otel-collector/config.yaml', () => {
   });
 
   test('traces go to Tempo and Jaeger over OTLP gRPC, queued and retried to ride out a 30 s outage', () => {
-    const traces = config.service.pipelines.traces;
-    assert.ok(traces);
-    const targets: Record<string, string> = {
-      'otlp_grpc/tempo': 'tempo:4317',
-      'otlp_grpc/jaeger': 'jaeger-collector:4317',
+    const targets: Record<string, [pipeline: string, endpoint: string]> = {
+      'otlp_grpc/tempo': ['traces', 'tempo:4317'],
+      'otlp_grpc/jaeger': ['traces/jaeger', 'jaeger-collector:4317'],
     };
-    for (const [id, endpoint] of Object.entries(targets)) {
-      assert.ok(traces.exporters.includes(id), `traces pipeline lacks ${id}`);
+    for (const [id, [pipelineName, endpoint]] of Object.entries(targets)) {
+      const pipeline = config.service.pipelines[pipelineName];
+      assert.deepEqual(pipeline?.receivers, ['otlp'], `${pipelineName} receives the services' OTLP`);
+      assert.ok(pipeline.exporters.includes(id), `${pipelineName} pipeline lacks ${id}`);
       const exporter = component('exporters', id);
       assert.equal(exporter.endpoint, endpoint);
       assert.equal(
@@ -129,6 +134,21 @@ describe('otel-collector/config.yaml', () => {
         `${id}: gives up early`,
       );
     }
+  });
+
+  test('Jaeger gets service.name also as the process tag service_name (Grafana builds $__tags from tags)', () => {
+    const resource = component('processors', 'resource/jaeger');
+    assert.deepEqual(resource.attributes, [
+      { key: 'service_name', from_attribute: 'service.name', action: 'insert' },
+    ]);
+    const users = Object.entries(config.service.pipelines).filter(([, p]) =>
+      p.processors?.includes('resource/jaeger'),
+    );
+    assert.deepEqual(
+      users.map(([name, p]) => [name, p.exporters]),
+      [['traces/jaeger', ['otlp_grpc/jaeger']]],
+      'only the copy of the spans that Jaeger stores carries it',
+    );
   });
 
   test('span metrics: Jaeger-compatible names, buckets resolving 0-5 s, exemplars, HTTP dimensions', () => {

@@ -38,12 +38,13 @@ const EXPECTED_HOST_PORTS: Record<string, number[]> = {
   nestjs: [8080],
   express: [3001],
 };
-const MEMORY_BUDGET = 3 * 1024 ** 3;
-/** Bind mounts that a container writes to (source -> the one service that may); every other one is read-only. */
-const WRITABLE_BIND_MOUNTS = new Map([
-  ['./data', 'grafana'],
-  ['./faults/state', 'fault'],
-]);
+const MEMORY_BUDGET = 3.5 * 1024 ** 3;
+/**
+ * Bind mounts that a container writes to (source -> the one service that may); every other one is read-only.
+ * Only the fault tool's: a host folder keeps the host's owner, which no long-running container user can be known
+ * to match (see compose-state.test.ts); the one-shot tool runs as root and only replaces one small file.
+ */
+const WRITABLE_BIND_MOUNTS = new Map([['./faults/state', 'fault']]);
 
 function bindMounts(service: RawService): { source: string; target: string; readOnly: boolean }[] {
   return (service.volumes ?? []).flatMap((volume) => {
@@ -194,7 +195,7 @@ describe('docker-compose.yaml', () => {
     assert.deepEqual(byService, EXPECTED_HOST_PORTS);
   });
 
-  test('every container `up` starts has a healthcheck in exec form and a memory limit; all fit in 3 GiB', () => {
+  test('every container `up` starts has a healthcheck in exec form and a memory limit; all fit in 3.5 GiB', () => {
     let total = 0;
     for (const [name, service] of labServices) {
       const command = healthcheckCommand(service);
@@ -209,7 +210,10 @@ describe('docker-compose.yaml', () => {
       assert.ok(limit !== undefined && limit > 0, `${name}: no memory limit`);
       total += limit;
     }
-    assert.ok(total <= MEMORY_BUDGET, `memory limits add up to ${String(total / 1024 ** 2)} MiB > 3072 MiB`);
+    assert.ok(
+      total <= MEMORY_BUDGET,
+      `memory limits add up to ${String(total / 1024 ** 2)} MiB > ${String(MEMORY_BUDGET / 1024 ** 2)} MiB`,
+    );
   });
 
   test("the services' healthchecks are TCP connects, so they create no spans", () => {
@@ -347,7 +351,6 @@ describe('docker-compose.yaml', () => {
     assert.ok(
       Array.isArray(prometheusCommand) && prometheusCommand.includes('--enable-feature=exemplar-storage'),
     );
-    assert.equal(compose.services.grafana?.user?.split(':')[0], env['GRAFANA_UID']);
   });
 });
 

@@ -90,6 +90,39 @@ describe('the SPM dashboard JSON', () => {
     assert.equal(errors.length, 2, 'title is optional in the classic model; nothing else is wrong');
   });
 
+  it('the SDK type check reads field-config overrides too: an old cell type or a typo in one is caught', () => {
+    const broken: unknown = JSON.parse(JSON.stringify(checkedIn));
+    assert.ok(isRecord(broken));
+    const [table] = records(broken.panels).filter((panel) => panel.type === 'table');
+    assert.ok(table && isRecord(table.fieldConfig));
+    table.fieldConfig.overrides = [
+      {
+        matcher: { id: 'byName', options: 'x' },
+        properties: [
+          { id: 'custom.cellOptions', value: { type: 'gradient-gauge' } },
+          { id: 'custom.minWidht', value: 100 },
+          { id: 'thresholds', value: { mode: 'absolute', steps: [{ value: null, color: 1 }] } },
+          { id: 'unit', value: 'ms' },
+        ],
+      },
+    ];
+    const errors = validateDashboard(broken);
+    const at = (i: number): string => `fieldConfig.overrides[0].properties[${String(i)}]`;
+    assert.ok(
+      errors.some((e) => e.includes(`${at(0)} (custom.cellOptions).type: "gradient-gauge"`)),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((e) => e.includes(`${at(1)} (custom.minWidht): no property minWidht`)),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((e) => e.includes(`${at(2)}.steps[0].color: 1 is not string`)),
+      errors.join('\n'),
+    );
+    assert.equal(errors.length, 3, errors.join('\n'));
+  });
+
   it('has a fixed UID and the two variables, span_kind defaulting to SERVER', () => {
     assert.equal(root.uid, 'otel-spm');
     const variables = isRecord(root.templating) ? records(root.templating.list) : [];

@@ -8,9 +8,10 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 
 import { DATASOURCES } from '../../grafana/src/names.ts';
-import { KNOWN_METRICS, traceToMetricsQueries } from '../../grafana/src/queries.ts';
+import { KNOWN_METRICS, traceToMetricsOptions } from '../../grafana/src/queries.ts';
 import { REPO_ROOT } from '../../grafana/src/render.ts';
 import { promqlErrors, promqlMetricNames } from '../../grafana/src/syntax.ts';
+import { metricsLinks, type TraceKeyValue, type TraceSpan } from '../../grafana/src/trace-to-metrics.ts';
 import { COMPOSE_FILE, loadCompose } from '../../verify/compose.ts';
 
 type Json = Record<string, unknown>;
@@ -90,35 +91,79 @@ describe(DATASOURCES_FILE, () => {
     assert.deepEqual(tempo.search, { hide: false });
   });
 
-  it('Tempo and Jaeger link each span to its service’s rate, errors and latency', async () => {
-    for (const uid of ['tempo', 'jaeger']) {
-      const links = jsonData(uid).tracesToMetrics;
-      assert.ok(isRecord(links), `${uid}.tracesToMetrics`);
-      assert.equal(links.datasourceUid, 'prometheus');
-      assert.deepEqual(links.tags, [{ key: 'service.name', value: 'service_name' }]);
-    }
-    const queries = await traceToMetricsQueries();
-    const names = queries.filter((q) => q.datasourceUid === 'tempo').map((q) => q.name);
-    assert.ok(
-      names.some((n) => /rate/i.test(n)) &&
-        names.some((n) => /error/i.test(n)) &&
+  it('Tempo and Jaeger link each span to its service’s rate, errors and latency, as Grafana builds $__tags', async () => {
+    const options = await traceToMetricsOptions();
+    assert.deepEqual([...options.keys()].sort(), ['jaeger', 'tempo']);
+    // The resource attributes every service sends (OTEL_SERVICE_NAME and the host/process detectors), and what
+    // each backend hands Grafana: Tempo all of them; Jaeger all but service.name (its process's serviceName),
+    // plus what the collector's Jaeger pipeline inserts (resource/jaeger).
+    const resource = [
+      { key: 'service.name', value: 'fastify' },
+      { key: 'host.name', value: 'lab-host' },
+      { key: 'process.pid', value: 42 },
+    ];
+    const collector = parse(await readFile(`${REPO_ROOT}otel-collector/config.yaml`, 'utf8')) as {
+      processors: Record<string, { attributes?: { key: string; from_attribute?: string; action: string }[] }>;
+    };
+    const jaegerInserts = (collector.processors['resource/jaeger']?.attributes ?? []).map((a) => ({
+      key: a.key,
+      value: resource.find((r) => r.key === a.from_attribute)?.value,
+    }));
+    const processTags: Record<string, TraceKeyValue[]> = {
+      tempo: resource,
+      jaeger: [...resource.filter((t) => t.key !== 'service.name'), ...jaegerInserts],
+    };
+    for (const [uid, links] of options) {
+      assert.equal(links.datasourceUid, 'prometheus', uid);
+      const names = links.queries.map((q) => q.name ?? '');
+      assert.ok(names.some((n) => /rate/i.test(n)) && names.some((n) => /error/i.test(n)));
+      assert.ok(
         names.some((n) => /latency/i.test(n)),
-    );
-    assert.deepEqual(
-      queries.filter((q) => q.datasourceUid === 'jaeger').map((q) => q.query),
-      queries.filter((q) => q.datasourceUid === 'tempo').map((q) => q.query),
-    );
-    for (const { name, query } of queries) {
-      assert.match(query, /\{\$__tags[,}]/, `${name}: filtered by the span's service`);
-      const expr = query
-        .replaceAll('$__tags', 'service_name="fastify"')
-        .replaceAll('${__span.name}', 'GET /chain')
-        .replaceAll('$__rate_interval', '1m');
-      assert.doesNotMatch(expr, /\$/, `${name}: an unknown variable is left in ${expr}`);
-      assert.deepEqual(promqlErrors(expr), [], `${name}: ${expr}`);
-      for (const metric of promqlMetricNames(expr))
-        assert.ok(KNOWN_METRICS.includes(metric), `${name}: ${metric}`);
+        `${uid}: ${names.join(', ')}`,
+      );
+      const span: TraceSpan = {
+        spanID: '1',
+        traceID: '2',
+        operationName: 'GET /chain',
+        startTime: 1_700_000_000_000_000,
+        duration: 1000,
+        process: { serviceName: 'fastify', tags: processTags[uid] ?? [] },
+        tags: [{ key: 'span.kind', value: 'server' }],
+      };
+      for (const link of metricsLinks(span, links)) {
+        assert.equal(link.tags, 'service_name="fastify"', `${uid} ${link.name}: $__tags`);
+        assert.match(
+          link.expr,
+          /\{service_name="fastify"[,}]/,
+          `${uid} ${link.name}: filtered by the span's service`,
+        );
+        const expr = link.expr.replaceAll('$__rate_interval', '1m');
+        assert.doesNotMatch(expr, /\$/, `${uid} ${link.name}: an unknown variable is left in ${expr}`);
+        assert.deepEqual(promqlErrors(expr), [], `${uid} ${link.name}: ${expr}`);
+        for (const metric of promqlMetricNames(expr))
+          assert.ok(KNOWN_METRICS.includes(metric), `${link.name}: ${metric}`);
+      }
     }
+    assert.deepEqual(options.get('jaeger')?.queries, options.get('tempo')?.queries, 'the same queries');
+  });
+
+  it('a Jaeger span without the collector’s copy of service.name gives the broken query Grafana would build', () => {
+    const span: TraceSpan = {
+      spanID: '1',
+      traceID: '2',
+      operationName: 'GET /',
+      startTime: 0,
+      duration: 1,
+      process: { serviceName: 'fastify', tags: [{ key: 'host.name', value: 'h' }] },
+      tags: [],
+    };
+    const [link] = metricsLinks(span, {
+      datasourceUid: 'prometheus',
+      tags: [{ key: 'service.name', value: 'service_name' }],
+      queries: [{ name: 'rate', query: 'sum(rate(m{$__tags, span_kind="SPAN_KIND_SERVER"}[1m]))' }],
+    });
+    assert.equal(link?.expr, 'sum(rate(m{, span_kind="SPAN_KIND_SERVER"}[1m]))');
+    assert.notDeepEqual(promqlErrors(link.expr), []);
   });
 
   it('escapes every literal $ as $$, so Grafana’s environment expansion leaves the queries alone', () => {
