@@ -43,7 +43,7 @@ if (skip !== undefined) console.log(`e2e: Jaeger UI browser tests skipped: ${ski
 const ROUTES = [...new Set(ENDPOINTS.map((e) => `GET ${e.route}`))];
 const CHARTS = [/^Latency/, /^Error rate/, /^Request rate/];
 
-describe('the Jaeger UI in a browser', { skip, timeout: 900_000 }, () => {
+describe('the Jaeger UI in a browser', { skip, timeout: 1_800_000 }, () => {
   let browser: Browser | undefined;
   const page = async (name: string, height = VIEWPORT.height) => {
     if (browser === undefined) throw new Error('no browser');
@@ -135,10 +135,16 @@ describe('the Jaeger UI in a browser', { skip, timeout: 900_000 }, () => {
           const row = rows.find((r) => r.name === route) as OperationRow;
           assert.ok(parseLatency(row.p95) >= 0, `${route} P95 "${row.p95}"`);
           assert.match(row.rate, /^(< 0\.1|\d+(\.\d+)?) req\/s$/, `${route} request rate`);
-          assert.match(row.errors, /^(< 0\.1|\d+(\.\d+)?)%$/, `${route} error rate`);
+          // An operation that never failed has no error series in Jaeger's API: the UI leaves the cell empty.
+          assert.match(row.errors, /^((< 0\.1|\d+(\.\d+)?)%)?$/, `${route} error rate`);
         }
-        const errorTest = rows.find((r) => r.name === 'GET /error_test');
-        assert.equal(errorTest?.errors, '100%', 'GET /error_test fails every time');
+        assert.equal(
+          rows.find((r) => r.name === 'GET /error_test')?.errors,
+          '100%',
+          'GET /error_test always fails',
+        );
+        const ioTask = rows.find((r) => r.name === 'GET /io_task')?.errors ?? '?';
+        assert.ok(['', '< 0.1%'].includes(ioTask), `GET /io_task never fails, shown: "${ioTask}"`);
         assert.ok(
           parseLatency(rows.find((r) => r.name === 'GET /io_task')?.p95 ?? '') >= 1000,
           '/io_task sleeps 1 s',
