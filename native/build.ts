@@ -7,10 +7,12 @@
 //   cassandra   org.apache.cassandra:cassandra-all and its runtime jars from Maven Central (CASSANDRA_VERSION)
 //   tempo       ./cmd/tempo from the source archive of TEMPO_VERSION in $LAB_SOURCES (native/lib/sources.ts):
 //               the Go proxy refuses Tempo's AGPL module, but the archive carries vendor/, so it builds offline
+//   jaeger-ui   the Jaeger UI that the pinned Jaeger image embeds, from its source archive in $LAB_SOURCES
+//               (npm + vite); the Go module carries only a placeholder page (jaeger-query serves this build)
 //   services    the three TypeScript services (tsc -b services, incremental)
 // k6 and Grafana are not built: no reachable registry serves them (native:load replays k6's plan).
 //
-// Usage: node native/build.ts [collector|jaeger|prometheus|tempo|cassandra|services ...]   (default: all)
+// Usage: node native/build.ts [collector|jaeger|jaeger-ui|prometheus|tempo|cassandra|services ...]   (default: all)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,6 +45,24 @@ export function jaegerModuleVersion(jaegerVersion: string): string {
     );
   }
   return `v1.${String(minor + 63)}.${String(patch)}`;
+}
+
+/**
+ * The Jaeger UI release each Jaeger release embeds: the commit of the `jaeger-ui` git submodule at Jaeger's tag
+ * (`git ls-tree v2.13.0 jaeger-ui` in github.com/jaegertracing/jaeger is jaeger-ui's v1.76.0 commit 1ceadb6f).
+ * Only versions the native lab can build Jaeger at (jaegerModuleVersion) are listed.
+ */
+const JAEGER_UI_OF_JAEGER: Readonly<Record<string, string>> = { '2.13.0': '1.76.0' };
+
+export function jaegerUiVersion(jaegerVersion: string): string {
+  const ui = JAEGER_UI_OF_JAEGER[jaegerVersion.replace(/^v/, '')];
+  if (ui === undefined) {
+    throw new Error(
+      `JAEGER_VERSION=${jaegerVersion}: no Jaeger UI version known for it; add it to JAEGER_UI_OF_JAEGER in ` +
+        'native/build.ts (the jaeger-ui submodule commit at that Jaeger tag)',
+    );
+  }
+  return ui;
 }
 
 /** Prometheus tags its Go module v0.<major*100+minor>.<patch>: v3.16.0 is module version v0.316.0. */
@@ -165,6 +185,8 @@ export interface Artifacts {
   prometheus: string;
   promtool: string;
   tempo: string;
+  /** The Jaeger UI's production build (index.html and assets), served by jaeger-query. */
+  jaegerUi: string;
   /** Directory holding cassandra-all and every runtime jar. */
   cassandraLib: string;
   cassandraVersion: string;
@@ -178,6 +200,7 @@ export function artifacts(): Artifacts {
     prometheus: path.join(prom, 'bin', 'prometheus'),
     promtool: path.join(prom, 'bin', 'promtool'),
     tempo: path.join(cacheDir('tempo', pin('TEMPO_VERSION')), 'bin', 'tempo'),
+    jaegerUi: path.join(cacheDir('jaeger-ui', jaegerUiVersion(pin('JAEGER_VERSION'))), 'build'),
     cassandraLib: path.join(cacheDir('cassandra', pin('CASSANDRA_VERSION')), 'lib'),
     cassandraVersion: pin('CASSANDRA_VERSION'),
   };
@@ -418,6 +441,77 @@ export async function buildTempo(): Promise<string | undefined> {
   return undefined;
 }
 
+export const JAEGER_UI_SOURCE: SourceSpec = { name: 'jaeger-ui', repo: 'jaegertracing/jaeger-ui' };
+
+/**
+ * The Jaeger UI from its source archive, built the way its repository does (npm workspaces: plexus, the graph
+ * library, first; then vite), on this Node and npm. Returns why it was skipped when there is no archive, so the
+ * caller says jaeger-query serves the placeholder page instead.
+ */
+export async function buildJaegerUi(): Promise<string | undefined> {
+  const version = jaegerUiVersion(pin('JAEGER_VERSION'));
+  const dir = cacheDir('jaeger-ui', version);
+  const build = artifacts().jaegerUi;
+  const index = path.join(build, 'index.html');
+  const source = findSource(JAEGER_UI_SOURCE, version);
+  if (!source.found) {
+    if (existsSync(index)) {
+      console.log(`jaeger-ui ${version}: cached in ${dir} (no source archive needed)`);
+      return undefined;
+    }
+    return `no source archive of the Jaeger UI ${version}: ${source.reason}`;
+  }
+  const steps = ['npm ci --ignore-scripts', 'plexus prepublishOnly', 'NODE_ENV=production vite build'];
+  const inputs = JSON.stringify({
+    version,
+    archive: sha256File(source.archive),
+    node: process.version,
+    steps,
+  });
+  if (isCurrent(dir, inputs, [index])) {
+    console.log(`jaeger-ui ${version}: cached in ${dir}`);
+    return undefined;
+  }
+  const started = Date.now();
+  console.log(`jaeger-ui ${version}: building from ${source.archive} (cold: about 2 minutes)`);
+  const src = path.join(dir, 'src');
+  const logFile = path.join(dir, 'build.log');
+  rmSync(src, { recursive: true, force: true });
+  mkdirSync(src, { recursive: true });
+  await step('jaeger-ui', 'tar', ['-xzf', source.archive, '-C', src], { logFile });
+  const root = path.join(src, source.prefix);
+  // npm's scripts run on this Node (24, which the UI's engines field asks for), not the machine's.
+  const env = {
+    ...process.env,
+    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    NODE_ENV: 'production',
+  };
+  // --ignore-scripts: the root `prepare` script installs git hooks (husky), of no use in an archive; the one
+  // build step it also runs (plexus) comes next. --include=dev: the build tools are devDependencies.
+  await step('jaeger-ui', 'npm', ['ci', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund'], {
+    cwd: root,
+    env,
+    logFile,
+  });
+  await step('jaeger-ui', 'npm', ['run', '--workspace', '@jaegertracing/plexus', 'prepublishOnly'], {
+    cwd: root,
+    env,
+    logFile,
+  });
+  const ui = path.join(root, 'packages', 'jaeger-ui');
+  await step('jaeger-ui', path.join(root, 'node_modules', '.bin', 'vite'), ['build'], {
+    cwd: ui,
+    env,
+    logFile,
+  });
+  rmSync(build, { recursive: true, force: true });
+  renameSync(path.join(ui, 'build'), build);
+  rmSync(src, { recursive: true, force: true }); // ~1 GB of node_modules; the build folder is all jaeger-query serves
+  markCurrent(dir, inputs);
+  console.log(`jaeger-ui ${version}: built in ${formatDuration(Date.now() - started)} -> ${build}`);
+  return undefined;
+}
+
 function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
@@ -500,7 +594,15 @@ export async function ensureHostTools(): Promise<void> {
   });
 }
 
-export const components = ['collector', 'jaeger', 'prometheus', 'tempo', 'cassandra', 'services'] as const;
+export const components = [
+  'collector',
+  'jaeger',
+  'jaeger-ui',
+  'prometheus',
+  'tempo',
+  'cassandra',
+  'services',
+] as const;
 export type Component = (typeof components)[number];
 
 export interface Built extends Artifacts {
@@ -530,6 +632,13 @@ export async function buildAll(selected: readonly Component[] = components): Pro
     await ensureHostTools();
     if (want('cassandra')) await buildCassandra();
     if (want('services')) await buildServices();
+    if (want('jaeger-ui')) {
+      const reason = await buildJaegerUi();
+      if (reason !== undefined) {
+        skipped['jaeger-ui'] = reason;
+        console.log(`jaeger-ui: skipped, jaeger-query serves Jaeger's placeholder page instead: ${reason}`);
+      }
+    }
   })();
   const results = await Promise.allSettled([go, other]);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -91,6 +91,14 @@ function readyCheck(service: ComposeService, address: string, fallbackPort: numb
   return port === undefined ? { kind: 'none' } : { kind: 'tcp', port };
 }
 
+/** What a compose service that runs lacks in this native lab (the Jaeger UI without its build), else undefined. */
+export function missingPart(name: string, built: Partial<Pick<Built, 'skipped'>>): string | undefined {
+  const recipe = recipeOf(name);
+  const reason = built.skipped?.['jaeger-ui'];
+  if (recipe.kind !== 'binary' || recipe.uiAssetsFlag === undefined || reason === undefined) return undefined;
+  return `serves Jaeger's placeholder page, not the Jaeger UI: ${reason}`;
+}
+
 /** Why a compose service is not in this native lab (no recipe, or its build was skipped), else undefined. */
 export function skipReason(name: string, built: Partial<Pick<Built, 'skipped'>>): string | undefined {
   const recipe = recipeOf(name);
@@ -134,13 +142,17 @@ export function planService(
               .map((m) => ({ source: hostPath(m.target, mounts, service.name) ?? '', target: m.target }))
           : [];
       const readyPort = service.ports[0]?.target;
+      const uiArgs =
+        recipe.uiAssetsFlag !== undefined && existsSync(path.join(built.jaegerUi, 'index.html'))
+          ? [`${recipe.uiAssetsFlag}${built.jaegerUi}`]
+          : [];
       return {
         service,
         recipe,
         address,
         ns,
         command: built[recipe.binary],
-        args: translateArgs(command, mounts, service.name),
+        args: [...translateArgs(command, mounts, service.name), ...uiArgs],
         cwd,
         // HOME is the component's own directory, as a container's home is inside the container.
         env: { HOME: ownDir, ...baseEnv },
@@ -450,15 +462,18 @@ async function startAll(
         throw err;
       }
       const urls = publish(plan);
+      const missing = missingPart(name, built);
       console.log(
-        `  ✓ ${name} ready in ${formatDuration(Date.now() - started)} (${describeCheck(plan.ready)})`,
+        `  ✓ ${name} ready in ${formatDuration(Date.now() - started)} (${describeCheck(plan.ready)})` +
+          (missing === undefined ? '' : `; ${missing}`),
       );
       rows.set(name, {
         component: name,
         address: `${plan.address}${ports(plan)}`,
         url: urls.join(' '),
         log: path.relative(repoRoot, proc.record.log),
-        status: `ready in ${formatDuration(Date.now() - started)}`,
+        status:
+          `ready in ${formatDuration(Date.now() - started)}` + (missing === undefined ? '' : `; ${missing}`),
       });
     })();
     readyP.set(name, p);

@@ -21,6 +21,11 @@ export type Recipe =
       mountVolumes?: boolean;
       /** The image's own healthcheck target, when compose's test runs a program (e.g. `/tempo -health`). */
       readyPath?: string;
+      /**
+       * What the image has built in and the Go module lacks: the Jaeger UI. This flag, followed by the folder of
+       * the UI build (native/build.ts buildJaegerUi), is added to the command line when that build exists.
+       */
+      uiAssetsFlag?: string;
     }
   | { kind: 'cassandra' }
   | { kind: 'node'; imageWorkdir: string }
@@ -31,7 +36,14 @@ export type BinaryName = Extract<keyof Artifacts, 'collector' | 'jaeger' | 'prom
 export const recipes: Readonly<Record<string, Recipe>> = {
   cassandra: { kind: 'cassandra' },
   'jaeger-collector': { kind: 'binary', binary: 'jaeger' },
-  'jaeger-query': { kind: 'binary', binary: 'jaeger' },
+  // The jaegertracing/jaeger image embeds the Jaeger UI; a Jaeger built from the Go module serves a placeholder
+  // page instead, so the real UI's build is served from its folder (jaeger_query's ui.assets_path), the config
+  // file unchanged. --set is the collector's way to override one key on the command line.
+  'jaeger-query': {
+    kind: 'binary',
+    binary: 'jaeger',
+    uiAssetsFlag: '--set=extensions::jaeger_query::ui::assets_path=',
+  },
   'otel-collector': {
     kind: 'binary',
     binary: 'collector',
