@@ -26,9 +26,8 @@ import {
 } from './jaeger-ui.ts';
 import {
   assertLoadRunning,
-  jaegerTrace,
+  chainTraceInJaeger,
   loadRunningFor,
-  newTrace,
   npmRun,
   poll,
   printLogsOnFailure,
@@ -78,21 +77,7 @@ describe('the Jaeger UI in a browser', { skip, timeout: 1_800_000 }, () => {
   });
 
   test('a /chain trace shows the spans of all three services, named by route', async () => {
-    const { traceId, traceparent } = newTrace();
-    const res = await fetch(`${urls.apps.fastify}/chain`, {
-      headers: { traceparent },
-      signal: AbortSignal.timeout(15_000),
-    });
-    assert.equal(res.status, 200, await res.text());
-    await poll(
-      `trace ${traceId} in Jaeger with all three services`,
-      async () => {
-        const services = new Set((await jaegerTrace(traceId))?.spans.map((s) => s.service));
-        if (!APP_SERVICES.every((s) => services.has(s))) throw new Error([...services].join(', ') || 'none');
-      },
-      { timeoutMs: 90_000 },
-    );
-    await sleep(5_000); // the last spans of a batch land in Cassandra one by one
+    const traceId = await chainTraceInJaeger();
     const [one, two] = chainTargets(loadCompose(), 'fastify');
     // Rows are virtualized: a window tall enough for the whole trace (about 30 spans).
     const { watched, run } = await page('trace', 2400);

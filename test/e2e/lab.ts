@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { logDir, repoRoot } from '../../native/lib/paths.ts';
 import { addressOf, readState } from '../../native/lib/state.ts';
 import { parseExposition, type Sample } from '../../verify/apis/prometheus.ts';
-import { labUrls } from '../../verify/lab.ts';
+import { APP_SERVICES, labUrls } from '../../verify/lab.ts';
 
 export { repoRoot };
 
@@ -344,6 +344,30 @@ export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefi
 }
 
 /** Jaeger's trace search (`/api/traces`, the parameters of the UI's /search page). */
+/**
+ * Sends fastify's `/chain` in a new trace and waits until Jaeger holds spans of all three services, plus a few
+ * seconds for a batch's last spans (Jaeger writes them to Cassandra one by one). Returns the trace id.
+ */
+export async function chainTraceInJaeger(): Promise<string> {
+  const { traceId, traceparent } = newTrace();
+  const res = await fetch(`${urls.apps.fastify}/chain`, {
+    headers: { traceparent },
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (res.status !== 200)
+    throw new Error(`fastify /chain answered ${String(res.status)}: ${await res.text()}`);
+  await poll(
+    `trace ${traceId} in Jaeger with all three services`,
+    async () => {
+      const services = new Set((await jaegerTrace(traceId))?.spans.map((s) => s.service));
+      if (!APP_SERVICES.every((s) => services.has(s))) throw new Error([...services].join(', ') || 'none');
+    },
+    { timeoutMs: 90_000 },
+  );
+  await sleep(5_000);
+  return traceId;
+}
+
 export async function jaegerSearch(params: Record<string, string | number>): Promise<JaegerTrace[]> {
   const body = (await getJson(withParams(urls.jaegerQuery, '/api/traces', params), 30_000)) as {
     data?: RawTrace[] | null;

@@ -5,11 +5,10 @@
 // Grafana cannot run in the native lab, so there is no picture of it (the docs say so instead).
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { APP_SERVICES } from '../../verify/lab.ts';
 import { launch, openPage } from './browser.ts';
 import { monitorCharts, openMonitor, placeholderReason, searchTraces, traceRows } from './jaeger-ui.ts';
 import { readState } from '../../native/lib/state.ts';
-import { jaegerTrace, newTrace, poll, repoRoot, sleep, urls } from './lab.ts';
+import { chainTraceInJaeger, poll, repoRoot, sleep } from './lab.ts';
 
 const OUT_DIR = path.join(repoRoot, 'docs', 'images');
 /** The Monitor tab's time frame in the picture: 15 minutes, so a few minutes of load fill the charts. */
@@ -22,18 +21,7 @@ async function main(): Promise<void> {
   const placeholder = await placeholderReason();
   if (placeholder !== undefined) throw new Error(placeholder);
 
-  const { traceId, traceparent } = newTrace();
-  const res = await fetch(`${urls.apps.fastify}/chain`, { headers: { traceparent } });
-  if (res.status !== 200) throw new Error(`fastify /chain answered ${String(res.status)}`);
-  await poll(
-    `trace ${traceId} in Jaeger with all three services`,
-    async () => {
-      const services = new Set((await jaegerTrace(traceId))?.spans.map((s) => s.service));
-      if (!APP_SERVICES.every((s) => services.has(s))) throw new Error([...services].join(', ') || 'none');
-    },
-    { timeoutMs: 90_000 },
-  );
-  await sleep(5_000); // the trace's last spans
+  const traceId = await chainTraceInJaeger();
 
   const browser = await launch();
   try {
