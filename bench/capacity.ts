@@ -9,9 +9,8 @@
 //     that keeps growing drops spans once full: the Jaeger path falls behind),
 //   - the collector accepted ≥ 95 % of the offered rate (else the collector pushed back or the generator ran
 //     short of CPU: both mean the rate was not sustained here).
-// Natively there is no Tempo: the otlp_grpc/tempo exporter fails every send, its queue fills and then drops.
-// That path is reported but left out of the verdict, so the capacity is that of the receiver, the batch
-// processor, span_metrics/service_graph and the Jaeger path (plus the cost of a failing exporter's retries).
+// The Tempo path (otlp_grpc/tempo) is reported but left out of the verdict, so the capacity is that of the
+// receiver, the batch processor, span_metrics/service_graph and the Jaeger path.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
@@ -159,7 +158,7 @@ export interface CapacityStep {
   /** The Jaeger exporter's queue at the end of the step (last sample while sending). */
   jaegerQueueEnd: number;
   jaegerQueueCapacity: number;
-  /** Tempo path (fails natively): spans it failed to send or dropped, for the record only. */
+  /** Tempo path: spans it failed to send or dropped, for the record only. */
   tempoDropped: number;
   collectorCores: number;
   /** Cores the Jaeger collector and Cassandra used over the step (the Jaeger path's storage side). */

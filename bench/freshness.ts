@@ -1,7 +1,7 @@
 // Freshness: how long after a request the learner can see it. One probe = one request with our own W3C
 // `traceparent` (so we know its trace id: the services continue the incoming trace), then two pollers side
 // by side until (b) Jaeger returns the trace by id and (c) Prometheus' span-metrics counter for that call
-// has gone up. (a) Tempo is not in the native lab (see recipes.ts).
+// has gone up. (a) Tempo is not probed yet.
 //
 // The probe is `HEAD /`: the same route and pipeline as the load's `GET /`, but the load never sends HEAD, so
 // the series traces_span_metrics_calls_total{http_request_method="HEAD"} of a service counts only our

@@ -13,7 +13,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../native/lib/paths.ts';
-import { recipeOf } from '../native/lib/recipes.ts';
 import { measureCapacity, drainJaegerQueue, ensureTelemetrygen } from './capacity.ts';
 import { renderCharts } from './charts.ts';
 import { startSampler, type Footprint } from './footprint.ts';
@@ -138,12 +137,7 @@ async function main(): Promise<number> {
         ? undefined
         : 'not selected (--only)',
     freshness,
-    tempoNotMeasured: (() => {
-      const r = recipeOf('tempo');
-      return r.kind === 'absent'
-        ? r.reason
-        : 'Tempo is in the native lab but this bench does not query it yet';
-    })(),
+    tempoNotMeasured: 'this bench does not probe Tempo yet',
     footprint,
     loadSummaries,
     overhead: [],
