@@ -394,51 +394,89 @@ export async function buildCollector(): Promise<void> {
   }
 }
 
-export const TEMPO_SOURCE: SourceSpec = { name: 'tempo', repo: 'grafana/tempo' };
+interface ArchiveBuild {
+  spec: SourceSpec;
+  /** What the build is called in its output, e.g. `Tempo`. */
+  title: string;
+  version: string;
+  /** The file the lab uses; its existence means "built". */
+  output: string;
+  /** Everything besides the archive that decides the result (flags, steps, toolchain): part of the cache key. */
+  recipe: unknown;
+  coldTime: string;
+  /** Builds from the unpacked source root into `output`. */
+  build: (root: string, logFile: string) => Promise<void>;
+}
 
 /**
- * Tempo from its source archive (vendored dependencies: no module download). Returns why it was skipped when
- * there is no archive for TEMPO_VERSION, so the caller reports it instead of passing silently.
+ * A component from its source archive in $LAB_SOURCES (native/lib/sources.ts), cached by version, archive hash and
+ * recipe. Returns why it was skipped when there is neither an archive nor an earlier build, so the caller reports
+ * it instead of passing silently. The source is unpacked per process (two checkouts may share the cache) and
+ * removed afterwards: only the build output is kept.
  */
-export async function buildTempo(): Promise<string | undefined> {
-  const version = pin('TEMPO_VERSION');
-  const dir = cacheDir('tempo', version);
-  const binary = artifacts().tempo;
-  const source = findSource(TEMPO_SOURCE, version);
+async function buildFromArchive(b: ArchiveBuild): Promise<string | undefined> {
+  const label = b.spec.name;
+  const dir = cacheDir(label, b.version);
+  const source = findSource(b.spec, b.version);
   if (!source.found) {
-    if (existsSync(binary)) {
-      console.log(`tempo ${version}: cached in ${dir} (no source archive needed)`);
+    if (existsSync(b.output)) {
+      console.log(`${label} ${b.version}: cached in ${dir} (no source archive needed)`);
       return undefined;
     }
-    return `no source archive of Tempo ${version}: ${source.reason}`;
+    return `no source archive of ${b.title} ${b.version}: ${source.reason}`;
   }
-  const inputs = JSON.stringify({ version, archive: sha256File(source.archive), flags: '-mod=vendor' });
-  if (isCurrent(dir, inputs, [binary])) {
-    console.log(`tempo ${version}: cached in ${dir}`);
+  const inputs = JSON.stringify({
+    version: b.version,
+    archive: sha256File(source.archive),
+    recipe: b.recipe,
+  });
+  if (isCurrent(dir, inputs, [b.output])) {
+    console.log(`${label} ${b.version}: cached in ${dir}`);
     return undefined;
   }
   const started = Date.now();
-  console.log(`tempo ${version}: building ./cmd/tempo from ${source.archive} (cold: 6-10 minutes)`);
-  const src = path.join(dir, `src-${String(process.pid)}`); // per process, like tmpOf
+  console.log(`${label} ${b.version}: building from ${source.archive} (cold: ${b.coldTime})`);
+  const src = path.join(dir, `src-${String(process.pid)}`);
   const logFile = path.join(dir, 'build.log');
   rmSync(src, { recursive: true, force: true });
   mkdirSync(src, { recursive: true });
-  mkdirSync(path.join(dir, 'bin'), { recursive: true });
-  await step('tempo', 'tar', ['-xzf', source.archive, '-C', src], { logFile });
-  const root = path.join(src, source.prefix);
+  try {
+    await step(label, 'tar', ['-xzf', source.archive, '-C', src], { logFile });
+    await b.build(path.join(src, source.prefix), logFile);
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
+  markCurrent(dir, inputs);
+  console.log(`${label} ${b.version}: built in ${formatDuration(Date.now() - started)} -> ${b.output}`);
+  return undefined;
+}
+
+export const TEMPO_SOURCE: SourceSpec = { name: 'tempo', repo: 'grafana/tempo' };
+
+/** Tempo's ./cmd/tempo from its source archive: its dependencies are vendored, so nothing is downloaded. */
+export function buildTempo(): Promise<string | undefined> {
+  const version = pin('TEMPO_VERSION');
+  const binary = artifacts().tempo;
   // What Tempo's Makefile stamps, so `tempo -version` names the release.
   const ldflags = `-s -w -X main.Version=${version}`;
-  await step(
-    'tempo',
-    'go',
-    ['build', '-mod=vendor', '-v', '-ldflags', ldflags, '-o', tmpOf(binary), './cmd/tempo'],
-    { cwd: root, env: goEnv(), logFile },
-  );
-  renameSync(tmpOf(binary), binary);
-  rmSync(src, { recursive: true, force: true }); // 400 MB of sources; the binary is all the lab runs
-  markCurrent(dir, inputs);
-  console.log(`tempo ${version}: built in ${formatDuration(Date.now() - started)} -> ${binary}`);
-  return undefined;
+  return buildFromArchive({
+    spec: TEMPO_SOURCE,
+    title: 'Tempo',
+    version,
+    output: binary,
+    recipe: { flags: '-mod=vendor', ldflags },
+    coldTime: '6-10 minutes',
+    build: async (root, logFile) => {
+      mkdirSync(path.dirname(binary), { recursive: true });
+      await step(
+        'tempo',
+        'go',
+        ['build', '-mod=vendor', '-v', '-ldflags', ldflags, '-o', tmpOf(binary), './cmd/tempo'],
+        { cwd: root, env: goEnv(), logFile },
+      );
+      renameSync(tmpOf(binary), binary);
+    },
+  });
 }
 
 export const JAEGER_UI_SOURCE: SourceSpec = { name: 'jaeger-ui', repo: 'jaegertracing/jaeger-ui' };
@@ -448,68 +486,45 @@ export const JAEGER_UI_SOURCE: SourceSpec = { name: 'jaeger-ui', repo: 'jaegertr
  * library, first; then vite), on this Node and npm. Returns why it was skipped when there is no archive, so the
  * caller says jaeger-query serves the placeholder page instead.
  */
-export async function buildJaegerUi(): Promise<string | undefined> {
+export function buildJaegerUi(): Promise<string | undefined> {
   const version = jaegerUiVersion(pin('JAEGER_VERSION'));
-  const dir = cacheDir('jaeger-ui', version);
   const build = artifacts().jaegerUi;
-  const index = path.join(build, 'index.html');
-  const source = findSource(JAEGER_UI_SOURCE, version);
-  if (!source.found) {
-    if (existsSync(index)) {
-      console.log(`jaeger-ui ${version}: cached in ${dir} (no source archive needed)`);
-      return undefined;
-    }
-    return `no source archive of the Jaeger UI ${version}: ${source.reason}`;
-  }
-  const steps = ['npm ci --ignore-scripts', 'plexus prepublishOnly', 'NODE_ENV=production vite build'];
-  const inputs = JSON.stringify({
+  return buildFromArchive({
+    spec: JAEGER_UI_SOURCE,
+    title: 'the Jaeger UI',
     version,
-    archive: sha256File(source.archive),
-    node: process.version,
-    steps,
+    output: path.join(build, 'index.html'),
+    recipe: {
+      node: process.version,
+      steps: ['npm ci --ignore-scripts', 'plexus prepublishOnly', 'NODE_ENV=production vite build'],
+    },
+    coldTime: 'about 2 minutes',
+    build: async (root, logFile) => {
+      // npm's scripts run on this Node (24, which the UI's engines field asks for), not the machine's.
+      const env = {
+        ...process.env,
+        PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        NODE_ENV: 'production',
+      };
+      const opts = { cwd: root, env, logFile };
+      // --ignore-scripts: the root `prepare` script installs git hooks (husky), of no use in an archive; the one
+      // build step it also runs (plexus) comes next. --include=dev: the build tools are devDependencies.
+      await step(
+        'jaeger-ui',
+        'npm',
+        ['ci', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund'],
+        opts,
+      );
+      await step('jaeger-ui', 'npm', ['run', '--workspace', '@jaegertracing/plexus', 'prepublishOnly'], opts);
+      const ui = path.join(root, 'packages', 'jaeger-ui');
+      await step('jaeger-ui', path.join(root, 'node_modules', '.bin', 'vite'), ['build'], {
+        ...opts,
+        cwd: ui,
+      });
+      rmSync(build, { recursive: true, force: true });
+      renameSync(path.join(ui, 'build'), build);
+    },
   });
-  if (isCurrent(dir, inputs, [index])) {
-    console.log(`jaeger-ui ${version}: cached in ${dir}`);
-    return undefined;
-  }
-  const started = Date.now();
-  console.log(`jaeger-ui ${version}: building from ${source.archive} (cold: about 2 minutes)`);
-  const src = path.join(dir, 'src');
-  const logFile = path.join(dir, 'build.log');
-  rmSync(src, { recursive: true, force: true });
-  mkdirSync(src, { recursive: true });
-  await step('jaeger-ui', 'tar', ['-xzf', source.archive, '-C', src], { logFile });
-  const root = path.join(src, source.prefix);
-  // npm's scripts run on this Node (24, which the UI's engines field asks for), not the machine's.
-  const env = {
-    ...process.env,
-    PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-    NODE_ENV: 'production',
-  };
-  // --ignore-scripts: the root `prepare` script installs git hooks (husky), of no use in an archive; the one
-  // build step it also runs (plexus) comes next. --include=dev: the build tools are devDependencies.
-  await step('jaeger-ui', 'npm', ['ci', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund'], {
-    cwd: root,
-    env,
-    logFile,
-  });
-  await step('jaeger-ui', 'npm', ['run', '--workspace', '@jaegertracing/plexus', 'prepublishOnly'], {
-    cwd: root,
-    env,
-    logFile,
-  });
-  const ui = path.join(root, 'packages', 'jaeger-ui');
-  await step('jaeger-ui', path.join(root, 'node_modules', '.bin', 'vite'), ['build'], {
-    cwd: ui,
-    env,
-    logFile,
-  });
-  rmSync(build, { recursive: true, force: true });
-  renameSync(path.join(ui, 'build'), build);
-  rmSync(src, { recursive: true, force: true }); // ~1 GB of node_modules; the build folder is all jaeger-query serves
-  markCurrent(dir, inputs);
-  console.log(`jaeger-ui ${version}: built in ${formatDuration(Date.now() - started)} -> ${build}`);
-  return undefined;
 }
 
 function sha256File(file: string): string {

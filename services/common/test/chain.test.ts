@@ -57,7 +57,8 @@ describe('chain', () => {
     try {
       const port = Number(new URL(stub.url).port);
       const result = await chain({
-        config: { ...config, port, targetOne: stub.url, targetTwo: stub.url },
+        // A generous timeout: this test is about the header, and a busy machine can take 250 ms per hop.
+        config: { ...config, chainTimeoutMs: 10_000, port, targetOne: stub.url, targetTwo: stub.url },
         service: 'nestjs',
       });
       assert.ok(result.ok);
