@@ -4,8 +4,8 @@
 // else does, so `npm run verify` on the host keeps using the published ports.
 import type { ComposeProject } from './compose.ts';
 import { service } from './compose.ts';
-import type { AppService, Backend, LabUrls } from './lab.ts';
-import { APP_SERVICES, appPort, BACKEND_PORTS } from './lab.ts';
+import type { LabUrls } from './lab.ts';
+import { labUrls } from './lab.ts';
 
 export const IN_NETWORK_ENV = 'VERIFY_IN_NETWORK';
 
@@ -18,20 +18,8 @@ export function inNetwork(env: Record<string, string | undefined>): boolean {
 
 /** The lab's URLs inside the compose network, e.g. http://jaeger-query:16686. */
 export function inNetworkUrls(project: ComposeProject): LabUrls {
-  const url = (name: string, port: number): string => {
-    service(project, name); // a name compose does not define would never resolve
+  return labUrls(project, (p, name, port) => {
+    service(p, name); // a name compose does not define would never resolve
     return `http://${name}:${String(port)}`;
-  };
-  const backend = (name: Backend): string => url(name, BACKEND_PORTS[name]);
-  return {
-    apps: Object.fromEntries(APP_SERVICES.map((name) => [name, url(name, appPort(project, name))])) as Record<
-      AppService,
-      string
-    >,
-    jaegerQuery: backend('jaeger-query'),
-    prometheus: backend('prometheus'),
-    tempo: backend('tempo'),
-    collectorMetrics: backend('otel-collector'),
-    grafana: backend('grafana'),
-  };
+  });
 }

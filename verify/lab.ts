@@ -49,11 +49,14 @@ export function appPort(project: ComposeProject, name: AppService): number {
   return port;
 }
 
-export function labUrls(project: ComposeProject = loadCompose()): LabUrls {
+/** How a tool reaches a container port of a compose service (publishedUrl from the host; see in-network.ts). */
+export type UrlOf = (project: ComposeProject, name: string, target: number) => string;
+
+export function labUrls(project: ComposeProject = loadCompose(), urlOf: UrlOf = publishedUrl): LabUrls {
   const apps = Object.fromEntries(
-    APP_SERVICES.map((name) => [name, publishedUrl(project, name, appPort(project, name))]),
+    APP_SERVICES.map((name) => [name, urlOf(project, name, appPort(project, name))]),
   ) as Record<AppService, string>;
-  const backend = (name: Backend): string => publishedUrl(project, name, BACKEND_PORTS[name]);
+  const backend = (name: Backend): string => urlOf(project, name, BACKEND_PORTS[name]);
   return {
     apps,
     jaegerQuery: backend('jaeger-query'),

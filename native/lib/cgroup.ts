@@ -4,15 +4,13 @@
 // and the tests read the figures back (verify/apis/cgroup.ts): peak, anonymous memory, OOM kills.
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cgroupVersion, groupDir, labDir, labGroups } from '../../verify/apis/cgroup.ts';
-
-const ROOT = '/sys/fs/cgroup';
+import { CGROUP_ROOT, cgroupVersion, groupDir, labDir, labGroups } from '../../verify/apis/cgroup.ts';
 
 /**
  * Creates (or resets) the service's group with `limitBytes` and returns the file a process writes its pid into
  * to join it. Throws with the reason when the machine gives no writable memory controller.
  */
-export function prepareGroup(service: string, limitBytes: number, root = ROOT): string {
+export function prepareGroup(service: string, limitBytes: number, root = CGROUP_ROOT): string {
   const version = cgroupVersion(root);
   if (version === undefined) throw new Error(`no memory cgroup controller under ${root}`);
   const parent = labDir(version, root);
@@ -39,7 +37,7 @@ export function prepareGroup(service: string, limitBytes: number, root = ROOT): 
 }
 
 /** Shell commands that mount the memory controller at /sys/fs/cgroup inside a new mount and cgroup namespace. */
-export function cgroupMounts(root = ROOT): string[] {
+export function cgroupMounts(root = CGROUP_ROOT): string[] {
   return cgroupVersion(root) === 'v2'
     ? ['mount -t cgroup2 cgroup2 /sys/fs/cgroup']
     : [
@@ -60,7 +58,7 @@ export function removeGroup(dir: string): boolean {
 }
 
 /** Removes every service group and the lab's parent group; returns the groups still holding processes. */
-export function removeAllGroups(root = ROOT): string[] {
+export function removeAllGroups(root = CGROUP_ROOT): string[] {
   const version = cgroupVersion(root);
   if (version === undefined) return [];
   const parent = labDir(version, root);

@@ -232,15 +232,13 @@ describe(
         },
         tempo: async (service: string): Promise<TraceSpan> => {
           const q = `{ resource.service.name = "${service}" && kind = server }`;
-          const search = (await getJson(
-            `${urls.tempo}/api/search?${new URLSearchParams({
-              q,
-              limit: '5',
-              start: String(Math.floor(labStartedMs() / 1000)),
-              end: String(Math.ceil(Date.now() / 1000) + 5),
-            }).toString()}`,
-          )) as { traces?: { traceID: string }[] };
-          const traceId = search.traces?.[0]?.traceID;
+          const hits = await tempoSearch(urls.tempo, {
+            q,
+            startMs: labStartedMs(),
+            endMs: Date.now() + 5_000,
+            limit: 5,
+          });
+          const traceId = hits[0]?.traceID;
           if (traceId === undefined) throw new Error(`Tempo: no trace for ${q}`);
           const body = (await getJson(`${urls.tempo}/api/v2/traces/${traceId}`)) as TempoApiTrace;
           return serverSpanOf(spansFromTempo(body), service, 'Tempo');

@@ -4,28 +4,29 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const ROOT = '/sys/fs/cgroup';
+/** Where the machine mounts its cgroup controllers. */
+export const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The lab's own parent group; one child per compose service. */
 export const LAB_GROUP = 'otel-spm-lab';
 
 export type CgroupVersion = 'v2' | 'v1';
 
-export function cgroupVersion(root = ROOT): CgroupVersion | undefined {
+export function cgroupVersion(root = CGROUP_ROOT): CgroupVersion | undefined {
   if (existsSync(path.join(root, 'cgroup.controllers'))) return 'v2';
   if (existsSync(path.join(root, 'memory', 'memory.limit_in_bytes'))) return 'v1';
   return undefined;
 }
 
-export function labDir(version: CgroupVersion, root = ROOT): string {
+export function labDir(version: CgroupVersion, root = CGROUP_ROOT): string {
   return version === 'v2' ? path.join(root, LAB_GROUP) : path.join(root, 'memory', LAB_GROUP);
 }
 
-export function groupDir(service: string, version: CgroupVersion, root = ROOT): string {
+export function groupDir(service: string, version: CgroupVersion, root = CGROUP_ROOT): string {
   return path.join(labDir(version, root), service);
 }
 
 /** The services that have a group under the lab's parent group (the components the native lab runs). */
-export function labGroups(root = ROOT): string[] {
+export function labGroups(root = CGROUP_ROOT): string[] {
   const version = cgroupVersion(root);
   if (version === undefined) return [];
   const parent = labDir(version, root);
@@ -56,7 +57,7 @@ function statField(text: string, key: string): number {
 }
 
 /** What the kernel counted for one service's group, or undefined when it has none. */
-export function readUsage(service: string, root = ROOT): MemoryUsage | undefined {
+export function readUsage(service: string, root = CGROUP_ROOT): MemoryUsage | undefined {
   const version = cgroupVersion(root);
   if (version === undefined) return undefined;
   const dir = groupDir(service, version, root);

@@ -84,6 +84,11 @@ export function parseMetrics(body: unknown): TempoSeries[] {
 
 // ---- requests ----
 
+/** Tempo's `start`/`end` parameters: whole seconds that cover the range. */
+function seconds(range: { startMs: number; endMs: number }): { start: number; end: number } {
+  return { start: Math.floor(range.startMs / 1000), end: Math.ceil(range.endMs / 1000) };
+}
+
 /** A TraceQL metrics query over a range (`{…} | rate()`), as Grafana's Tempo datasource runs it. */
 export async function metricsQueryRange(
   base: string,
@@ -91,8 +96,7 @@ export async function metricsQueryRange(
 ): Promise<TempoSeries[]> {
   const url = apiUrl(base, '/api/metrics/query_range', {
     q: query.q,
-    start: Math.floor(query.startMs / 1000),
-    end: Math.ceil(query.endMs / 1000),
+    ...seconds(query),
     step: `${String(query.stepS)}s`,
   });
   return parsed(url, await getJson(url), parseMetrics);
@@ -102,12 +106,7 @@ export async function search(
   base: string,
   query: { q: string; startMs: number; endMs: number; limit: number },
 ): Promise<TempoHit[]> {
-  const url = apiUrl(base, '/api/search', {
-    q: query.q,
-    start: Math.floor(query.startMs / 1000),
-    end: Math.ceil(query.endMs / 1000),
-    limit: query.limit,
-  });
+  const url = apiUrl(base, '/api/search', { q: query.q, ...seconds(query), limit: query.limit });
   return parsed(url, await getJson(url), parseSearch);
 }
 
@@ -120,11 +119,11 @@ export async function traceById(
   traceId: string,
   window?: { startMs: number; endMs: number },
 ): Promise<TempoTrace | undefined> {
-  const range =
-    window === undefined
-      ? {}
-      : { start: Math.floor(window.startMs / 1000), end: Math.ceil(window.endMs / 1000) };
-  const url = apiUrl(base, `/api/v2/traces/${encodeURIComponent(traceId)}`, range);
+  const url = apiUrl(
+    base,
+    `/api/v2/traces/${encodeURIComponent(traceId)}`,
+    window === undefined ? {} : seconds(window),
+  );
   const answer = await getText(url, {
     accept: 'application/json',
     acceptStatus: (s) => s === 200 || s === 404,
