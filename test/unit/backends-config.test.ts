@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 
 import { COMPOSE_FILE, loadCompose, REPO_ROOT } from '../../verify/compose.ts';
+import { parseDuration } from '../../verify/duration.ts';
 import { nativeBinary, skipUnlessBuilt } from './native-binaries.ts';
 
 function readYaml(...path: string[]): Record<string, unknown> {
@@ -134,6 +135,24 @@ describe('tempo/tempo.yaml', () => {
     }
   });
 
+  test('makes a trace searchable within seconds, inside the limits Tempo 3 validates', () => {
+    const ms = (...path: string[]): number => parseDuration(String(at(tempo, ...path)));
+    const cutoff = ms('query_frontend', 'query_end_cutoff');
+    const idle = ms('live_store', 'max_trace_idle');
+    const sweep = ms('live_store', 'flush_check_period');
+    // modules/frontend/frontend.go: the cutoff must not exceed query_backend_after (15m unless set); the docs:
+    // live_store.fail_on_high_lag (default true) needs a non-zero cutoff.
+    assert.ok(cutoff > 0 && cutoff < 15 * 60_000, `query_end_cutoff ${String(cutoff)} ms`);
+    // modules/livestore/config.go: max_trace_idle must not exceed max_trace_live (30s unless set).
+    assert.ok(idle > 0 && idle <= 30_000, `max_trace_idle ${String(idle)} ms`);
+    // Searchable after idle + one sweep, then visible once older than the cutoff: with the SDK's 1 s export,
+    // that must leave room for the 5 s target.
+    assert.ok(
+      1000 + idle + sweep + cutoff <= 4000,
+      `search delay budget ${String(idle + sweep + cutoff)} ms`,
+    );
+  });
+
   test('has no Tempo 2.x blocks that 3.x removed (ingester, compactor, local-blocks) and no Kafka ingest', () => {
     for (const removed of [
       'ingester',
@@ -162,12 +181,12 @@ describe('prometheus/prometheus.yml', () => {
   const jobs = prometheus.scrape_configs as ScrapeConfig[];
   const targets = jobs.flatMap((job) => job.static_configs.flatMap((config) => config.targets));
 
-  test('scrapes span metrics every 5 s in OpenMetrics (exemplars), and every component', () => {
+  test('scrapes span metrics every 2 s in OpenMetrics (exemplars), and every component', () => {
     const spanMetrics = jobs.find((job) =>
       job.static_configs.some((config) => config.targets.includes('otel-collector:8889')),
     );
     assert.ok(spanMetrics, 'a job scrapes otel-collector:8889');
-    assert.equal(spanMetrics.scrape_interval, '5s');
+    assert.equal(spanMetrics.scrape_interval, '2s');
     assert.equal(spanMetrics.scrape_protocols?.[0], 'OpenMetricsText1.0.0');
     for (const target of [
       'otel-collector:8888',
