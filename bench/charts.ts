@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { SIGNALS } from './freshness.ts';
 import { median } from './lib/stats.ts';
 import { overheadP50Ratios, TARGETS, type Charts } from './report.ts';
 import type { Results } from './results.ts';
@@ -37,20 +38,15 @@ const base = {
 function freshnessSpec(r: Results): TopLevelSpec {
   const values = r.freshness
     .flatMap((run) =>
-      run.samples.flatMap((s) => [
-        { row: `${run.load}: Jaeger, trace by id`, path: 'Jaeger: trace by id', s: s.jaegerMs / 1000 },
-        {
-          row: `${run.load}: Prometheus, call counted`,
-          path: 'Prometheus: span metrics',
-          s: s.metricsMs / 1000,
-        },
-      ]),
+      run.samples.flatMap((s) =>
+        SIGNALS.map(({ key, label }) => ({ row: `${run.load}: ${label}`, path: label, s: s.ms[key] / 1000 })),
+      ),
     )
     .filter((v) => Number.isFinite(v.s));
-  const targets = [
-    { s: TARGETS.traceP95Ms / 1000, label: 'trace target (p95)' },
-    { s: TARGETS.metricsP95Ms / 1000, label: 'span metrics target (p95)' },
-  ];
+  const targets = [...new Set(SIGNALS.map((x) => x.targetMs))].map((ms) => ({
+    s: ms / 1000,
+    label: `target ${String(ms / 1000)} s (p95)`,
+  }));
   return {
     ...base,
     title: 'Freshness: request sent → visible (each thin mark one probe, black = p50)',

@@ -137,7 +137,6 @@ async function main(): Promise<number> {
         ? undefined
         : 'not selected (--only)',
     freshness,
-    tempoNotMeasured: 'this bench does not probe Tempo yet',
     footprint,
     loadSummaries,
     overhead: [],

@@ -1,5 +1,5 @@
 // The run's figures as tables (terminal and Markdown) and the whole of BENCHMARKS.md.
-import { POLL_MS } from './freshness.ts';
+import { POLL_MS, PROBE_SERVICE, SIGNALS, type Signal } from './freshness.ts';
 import { SAMPLE_MS, type ComponentFootprint, type Footprint } from './footprint.ts';
 import { machineLines } from './lib/machine.ts';
 import {
@@ -21,8 +21,6 @@ import type { FreshnessRun, Results } from './results.ts';
 import { TUNING } from './tuning.ts';
 
 export const TARGETS = {
-  traceP95Ms: 5000,
-  metricsP95Ms: 10_000,
   overheadP50Ratio: 1.15,
   labBytes: 2.5 * 2 ** 30,
 } as const;
@@ -51,42 +49,46 @@ function freshnessCells(
   };
 }
 
+function fmtTarget(ms: number): string {
+  return `≤ ${String(ms / 1000)} s`;
+}
+
+/** The p95 of one signal over a run's probes (NaN without a run). */
+export function freshnessP95(run: FreshnessRun | undefined, key: Signal): number {
+  return run === undefined
+    ? Number.NaN
+    : quantile(
+        run.samples.map((s) => s.ms[key]),
+        0.95,
+      );
+}
+
 export function freshnessTable(r: Results): Table {
   const rows: string[][] = [];
   const base = r.freshness[0];
   for (const run of r.freshness) {
-    rows.push([run.load, '(a) Tempo: trace by id', '–', '–', '–', '–', '≤ 5 s', 'not measured yet']);
-    for (const [label, key, target, targetText] of [
-      ['(b) Jaeger: trace by id', 'jaegerMs', TARGETS.traceP95Ms, '≤ 5 s'],
-      ['(c) Prometheus: call counted', 'metricsMs', TARGETS.metricsP95Ms, '≤ 10 s'],
-    ] as const) {
-      const values = run.samples.map((s) => s[key]);
+    for (const { key, label, targetMs } of SIGNALS) {
+      const values = run.samples.map((s) => s.ms[key]);
       const c = freshnessCells(values, r.settings.freshnessTimeoutS);
       const p95 = quantile(values, 0.95);
-      const rel =
-        run === base || base === undefined
-          ? Number.NaN
-          : ratio(
-              p95,
-              quantile(
-                base.samples.map((s) => s[key]),
-                0.95,
-              ),
-            );
+      const rel = run === base ? Number.NaN : ratio(p95, freshnessP95(base, key));
       const vsBase = Number.isFinite(rel) && base !== undefined ? ` (${fmtRatio(rel)} of ${base.load})` : '';
-      rows.push([run.load, label, c.found, c.p50, c.p95 + vsBase, c.max, targetText, ok(p95 <= target)]);
+      rows.push([
+        run.load,
+        label,
+        c.found,
+        c.p50,
+        c.p95 + vsBase,
+        c.max,
+        fmtTarget(targetMs),
+        ok(p95 <= targetMs),
+      ]);
     }
   }
-  const ratios = r.freshness.map((run) => {
-    const j = median(run.samples.map((s) => s.jaegerMs));
-    const m = median(run.samples.map((s) => s.metricsMs));
-    return `${run.load}: span metrics p50 / Jaeger p50 = ${fmtRatio(ratio(m, j))}`;
-  });
   return {
     title: 'Freshness: request sent -> visible (p95 target)',
     head: ['Load', 'Where', 'Found', 'p50', 'p95', 'Max', 'Target p95', ''],
     rows,
-    note: `${ratios.join('; ')}. (a) ${r.tempoNotMeasured}.`,
   };
 }
 
@@ -397,39 +399,26 @@ export function upTable(r: Results): Table {
 
 export function summaryTable(r: Results): Table {
   const base = r.freshness[0];
-  const p95 = (run: FreshnessRun | undefined, key: 'jaegerMs' | 'metricsMs'): number =>
-    run === undefined
-      ? Number.NaN
-      : quantile(
-          run.samples.map((s) => s[key]),
-          0.95,
-        );
   const worst = overheadP50Ratios(r).sort((a, b) => b.ratio - a.ratio)[0];
   const lab = r.footprint[0]?.total.pssMax ?? Number.NaN;
   const warm = r.up.filter((u) => u.kind === 'warm').map((u) => u.ms);
   const cold = r.up.filter((u) => u.kind === 'cold').map((u) => u.ms);
   const fresh = r.up.filter((u) => u.kind === 'fresh').map((u) => u.ms);
-  const jaeger = p95(base, 'jaegerMs');
-  const metrics = p95(base, 'metricsMs');
   /** The verdict, or a dash when this run did not measure it (--only). */
   const verdict = (measured: boolean, pass: boolean): string => (measured ? ok(pass) : '–');
   return {
     title: 'Summary',
     head: ['What', 'Target', 'Measured', ''],
     rows: [
-      ['Trace found in Tempo, p95 (default load)', '≤ 5 s', 'not measured yet', '–'],
-      [
-        'Trace found in Jaeger, p95 (default load)',
-        '≤ 5 s',
-        fmtFresh(jaeger, r.settings.freshnessTimeoutS),
-        verdict(base !== undefined, jaeger <= TARGETS.traceP95Ms),
-      ],
-      [
-        'Call counted in span metrics, p95 (default load)',
-        '≤ 10 s',
-        fmtFresh(metrics, r.settings.freshnessTimeoutS),
-        verdict(base !== undefined, metrics <= TARGETS.metricsP95Ms),
-      ],
+      ...SIGNALS.map(({ key, label, targetMs }) => {
+        const p95 = freshnessP95(base, key);
+        return [
+          `${label}, p95 (default load)`,
+          fmtTarget(targetMs),
+          fmtFresh(p95, r.settings.freshnessTimeoutS),
+          verdict(base !== undefined, p95 <= targetMs),
+        ];
+      }),
       [
         `Instrumentation p50 latency ratio, worst service (${[
           ...new Set(overheadP50Ratios(r).map((x) => x.cell.shape.label)),
@@ -514,24 +503,28 @@ ${markdownTable(machineTable(r))}
 
 ${markdownTable(summaryTable(r))}
 
-Tempo's freshness (a) is not measured: ${r.tempoNotMeasured}. The memory figures cover every component of
-the native lab, Tempo included; Grafana is not in it (docker-compose.yaml limits it to 512 MiB).
+The memory figures cover every component of the native lab, Tempo included; Grafana is not in it (docker-compose.yaml limits it to 512 MiB).
 
 ## Freshness
 
 *Method.* ${String(s.freshnessPerService)} probes per service, the three services side by side, while the lab's own load runs
 (\`native/load.ts\`: the k6 plan, 0.5 s pause; ${loads}). A probe is one \`HEAD /\` with our own W3C
 \`traceparent\` header, so its trace id is known (the services continue an incoming trace); a random pause of
-0-5 s before each probe spreads the requests over the SDK's 1 s export, the collector's 5 s span-metrics flush
-and Prometheus' 5 s scrape. From the moment the request is sent, two pollers run side by side every
-${String(POLL_MS)} ms until (b) Jaeger's \`/api/traces/<id>\` returns the trace and (c) Prometheus'
+0-5 s before each probe spreads the requests over the SDK's 1 s export, the collector's flush, Prometheus'
+scrape and Tempo's live-store sweep. When the answer arrives the probe sends the matching CLIENT span (service
+\`${PROBE_SERVICE}\`) to the collector's OTLP/HTTP receiver, so that the service graph gets an edge
+\`${PROBE_SERVICE}\` -> service that only probes make. From the moment the request is sent, one poller per signal runs
+every ${String(POLL_MS)} ms until: Jaeger's \`/api/traces/<id>\` returns the trace; Tempo's \`/api/v2/traces/<id>\` does;
+Tempo's \`/api/search\` for \`{ resource.service.name = "…" && span.http.request.method = "HEAD" }\` lists the trace id;
 \`sum(traces_span_metrics_calls_total{service_name="…",span_kind="SPAN_KIND_SERVER",http_request_method="HEAD"})\`
-has gone up. The load never sends HEAD, and one probe per service is in flight at a time, so that counter
-moves only for the probe. Resolution: the poll interval plus one query (~${String(POLL_MS)} ms). Give-up after
-${fmtMs(s.freshnessTimeoutS * 1000)} (shown as "> ${fmtMs(s.freshnessTimeoutS * 1000)}").
+has gone up; \`/api/v1/query_exemplars\` on that call's latency buckets returns an exemplar with the trace id; and
+\`sum(traces_service_graph_request_total{client="${PROBE_SERVICE}",server="…"})\` has gone up. The load never sends
+HEAD, and one probe per service is in flight at a time, so those counters move only for the probe. Resolution:
+the poll interval plus one query (~${String(POLL_MS)} ms). Give-up after ${fmtMs(s.freshnessTimeoutS * 1000)} (shown as
+"> ${fmtMs(s.freshnessTimeoutS * 1000)}").
 
 ${markdownTable(freshnessTable(r))}
-${image(charts.freshness, 'Freshness: each probe, Jaeger and span metrics, at both loads')}
+${image(charts.freshness, 'Freshness: each probe, every signal, at both loads')}
 ## Instrumentation overhead
 
 *Method.* Each service is started twice more, next to the lab's own instance in its network namespace,

@@ -40,8 +40,6 @@ export interface Results {
   /** Why there is no cold start (quick mode). */
   coldSkipped: string | undefined;
   freshness: FreshnessRun[];
-  /** Why Tempo's freshness is not measured (it is not in the native lab). */
-  tempoNotMeasured: string;
   footprint: Footprint[];
   /** Summaries of the background load runs (native/load.ts), by load label. */
   loadSummaries: Record<string, string>;

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { collectorCounters, type CapacityStep } from '../../bench/capacity.ts';
 import { componentOf } from '../../bench/footprint.ts';
-import { headCallsQuery, newTraceparent } from '../../bench/freshness.ts';
+import {
+  clientSpanBody,
+  headCallsQuery,
+  newTraceparent,
+  PROBE_SERVICE,
+  probeEdgeQuery,
+  SIGNALS,
+  type Signal,
+} from '../../bench/freshness.ts';
 import { quantile, summarize } from '../../bench/lib/stats.ts';
 import { markdownTable, textTable } from '../../bench/lib/table.ts';
 import { benchPort, withoutPreloads, SHAPES, type Run } from '../../bench/overhead.ts';
@@ -55,9 +63,36 @@ describe('bench tables', () => {
 
 describe('bench probes', () => {
   it('makes a sampled W3C traceparent whose trace id it returns', () => {
-    const { traceId, header } = newTraceparent();
+    const { traceId, spanId, header } = newTraceparent();
     assert.match(traceId, /^[0-9a-f]{32}$/);
-    assert.match(header, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    assert.equal(header, `00-${traceId}-${spanId}-01`);
+    assert.match(spanId, /^[0-9a-f]{16}$/);
+  });
+
+  it("sends the parent of the service's SERVER span as a CLIENT span of its own service", () => {
+    const ids = newTraceparent();
+    const body = JSON.stringify(clientSpanBody(ids, 'express', 1_700_000_000_123.5, 1_700_000_000_130));
+    const span = (
+      JSON.parse(body) as {
+        resourceSpans: {
+          resource: { attributes: { key: string; value: { stringValue: string } }[] };
+          scopeSpans: { spans: Record<string, unknown>[] }[];
+        }[];
+      }
+    ).resourceSpans[0];
+    assert.deepEqual(span?.resource.attributes, [
+      { key: 'service.name', value: { stringValue: PROBE_SERVICE } },
+    ]);
+    const client = span?.scopeSpans[0]?.spans[0] ?? assert.fail('no span');
+    assert.equal(client.traceId, ids.traceId);
+    assert.equal(client.spanId, ids.spanId, "the header's parent id, so the server span pairs with it");
+    assert.equal(client.kind, 3);
+    assert.equal(client.startTimeUnixNano, '1700000000123500000', 'exact nanoseconds, as a string');
+    assert.equal(client.endTimeUnixNano, '1700000000130000000');
+    assert.equal(
+      probeEdgeQuery('express'),
+      `sum(traces_service_graph_request_total{client="${PROBE_SERVICE}",server="express"})`,
+    );
   });
 
   it('counts only HEAD server calls of one service (the load never sends HEAD)', () => {
@@ -124,6 +159,15 @@ describe('bench probes', () => {
 });
 
 describe('bench report', () => {
+  /** Jaeger and Tempo by id at `trace`, the other signals at `rest`. */
+  const signals = (trace: number, rest: number): Record<Signal, number> => ({
+    jaeger: trace,
+    tempoById: rest,
+    tempoSearch: rest,
+    metrics: rest,
+    exemplar: rest,
+    serviceGraph: rest,
+  });
   const run = (round: number, variant: 'with' | 'without', p50: number): Run => ({
     round,
     variant,
@@ -174,12 +218,11 @@ describe('bench report', () => {
         load: '1 VU',
         vus: 1,
         samples: [
-          { service: 'fastify', traceId: 'a', jaegerMs: 1000, metricsMs: 4000 },
-          { service: 'nestjs', traceId: 'b', jaegerMs: 6000, metricsMs: Number.POSITIVE_INFINITY },
+          { service: 'fastify', traceId: 'a', ms: signals(1000, 4000) },
+          { service: 'nestjs', traceId: 'b', ms: signals(6000, Number.POSITIVE_INFINITY) },
         ],
       },
     ],
-    tempoNotMeasured: 'absent',
     footprint: [],
     loadSummaries: {},
     overhead: [
@@ -198,14 +241,23 @@ describe('bench report', () => {
     capacity: [],
   } satisfies Results;
 
-  it('judges freshness on p95 and shows a probe never seen as "> 1 m 00 s"', () => {
+  it('judges freshness on p95 against the target of each signal and shows a probe never seen as "> 1 m 00 s"', () => {
     const rows = freshnessTable(results).rows;
-    const jaeger = rows.find((r) => String(r[1]).includes('Jaeger')) ?? assert.fail('no Jaeger row');
-    const metrics = rows.find((r) => String(r[1]).includes('Prometheus')) ?? assert.fail('no metrics row');
+    assert.equal(rows.length, SIGNALS.length, 'one row per signal and load');
+    const row = (label: string): readonly string[] =>
+      rows.find((r) => r[1] === label) ?? assert.fail(`no ${label} row`);
+    const jaeger = row('Jaeger: trace by id');
     assert.equal(jaeger[4], '6.00 s');
+    assert.equal(jaeger[6], '≤ 3 s');
     assert.match(String(jaeger[7]), /missed/);
-    assert.equal(metrics[2], '1/2');
+    const search = row('Tempo: TraceQL search');
+    assert.equal(search[2], '1/2');
+    assert.equal(search[4], '> 1 m 00 s');
+    const metrics = row('Prometheus: call counted');
     assert.equal(metrics[4], '> 1 m 00 s');
+    assert.match(String(metrics[7]), /missed/);
+    const exemplar = row('Prometheus: exemplar');
+    assert.equal(exemplar[3], '4.00 s', 'p50 by nearest rank');
   });
 
   it('pairs overhead runs by round and takes the median of the ratios', () => {
@@ -263,7 +315,12 @@ describe('bench report', () => {
   it('shows a dash, not a miss, for what a partial run did not measure', () => {
     const partial = { ...results, freshness: [], footprint: [] } satisfies Results;
     const rows = summaryTable(partial).rows;
-    for (const what of ['Trace found in Jaeger', 'Call counted', 'Whole lab memory'])
+    for (const what of [
+      'Jaeger: trace by id',
+      'Tempo: TraceQL search',
+      'Prometheus: exemplar',
+      'Whole lab memory',
+    ])
       assert.equal(rows.find((r) => r[0]?.startsWith(what))?.[3], '–', what);
   });
 });
