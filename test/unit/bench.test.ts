@@ -72,18 +72,19 @@ describe('bench probes', () => {
   it("sends the parent of the service's SERVER span as a CLIENT span of its own service", () => {
     const ids = newTraceparent();
     const body = JSON.stringify(clientSpanBody(ids, 'express', 1_700_000_000_123.5, 1_700_000_000_130));
-    const span = (
-      JSON.parse(body) as {
-        resourceSpans: {
-          resource: { attributes: { key: string; value: { stringValue: string } }[] };
-          scopeSpans: { spans: Record<string, unknown>[] }[];
-        }[];
-      }
-    ).resourceSpans[0];
-    assert.deepEqual(span?.resource.attributes, [
+    const span =
+      (
+        JSON.parse(body) as {
+          resourceSpans: {
+            resource: { attributes: { key: string; value: { stringValue: string } }[] };
+            scopeSpans: { spans: Record<string, unknown>[] }[];
+          }[];
+        }
+      ).resourceSpans[0] ?? assert.fail('no resourceSpans');
+    assert.deepEqual(span.resource.attributes, [
       { key: 'service.name', value: { stringValue: PROBE_SERVICE } },
     ]);
-    const client = span?.scopeSpans[0]?.spans[0] ?? assert.fail('no span');
+    const client = span.scopeSpans[0]?.spans[0] ?? assert.fail('no span');
     assert.equal(client.traceId, ids.traceId);
     assert.equal(client.spanId, ids.spanId, "the header's parent id, so the server span pairs with it");
     assert.equal(client.kind, 3);
