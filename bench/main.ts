@@ -1,8 +1,10 @@
 // npm run bench [-- --quick] — how fresh, how lean and how fast the lab is, measured on the native lab in one
 // run and written to stdout and BENCHMARKS.md (with charts in docs/benchmarks/):
-//   1. native:up time to ready: cold (full run only: empty build cache, ~15 min) and warm
-//   2. under the default load (1 VU) and 10× (10 VUs), side by side: freshness (request -> trace in Jaeger,
-//      -> call counted in span metrics) and footprint (RSS/PSS/CPU of every lab process)
+//   1. native:up time to ready and to `verify` all green: cold (full run only: empty build cache, ~15 min),
+//      fresh (empty data) and warm
+//   2. under the default load (1 VU) and 10× (10 VUs), side by side: freshness (request -> trace in Jaeger and
+//      Tempo, TraceQL search, span metrics, exemplar, service-graph edge) and footprint (RSS/PSS/CPU of every
+//      lab process); then what the freshness settings cost (bench/cost.ts: upstream defaults vs the lab's)
 //   3. collector capacity: telemetrygen span-rate steps against the lab's collector
 //   4. instrumentation overhead: each service with and without its OpenTelemetry preload, autocannon load
 // The native lab is one per machine: the bench brings it up itself and refuses to start when it is already
@@ -15,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { repoRoot } from '../native/lib/paths.ts';
 import { measureCapacity, drainJaegerQueue, ensureTelemetrygen } from './capacity.ts';
 import { renderCharts } from './charts.ts';
+import { measureCost } from './cost.ts';
 import { startSampler, type Footprint } from './footprint.ts';
 import { measureFreshness } from './freshness.ts';
 import { labIsUp, sleep, startLoad } from './lib/lab.ts';
@@ -40,6 +43,8 @@ const QUICK: Plan = {
   freshnessPerService: 3,
   freshnessTimeoutS: 20,
   footprintWindowS: 20,
+  costSettleS: 15,
+  costWindowS: 20,
   overheadRounds: 1,
   overheadDurationS: 2,
   overheadWarmupS: 1,
@@ -57,6 +62,8 @@ const FULL: Plan = {
   freshnessPerService: 15,
   freshnessTimeoutS: 60,
   footprintWindowS: 120,
+  costSettleS: 30,
+  costWindowS: 90,
   overheadRounds: 4,
   overheadDurationS: 10,
   overheadWarmupS: 6,
@@ -75,6 +82,10 @@ const LOADS = [
   { load: '1 VU', vus: 1 },
   { load: '10 VUs', vus: 10 },
 ] as const;
+
+function describeUp(s: UpSample): string {
+  return `${fmtMs(s.ms)} (build/check ${fmtMs(s.buildMs)}, start ${fmtMs(s.startMs)}); verify all green at ${fmtMs(s.greenMs)}`;
+}
 
 function say(line: string): void {
   console.log(line);
@@ -138,6 +149,7 @@ async function main(): Promise<number> {
         : 'not selected (--only)',
     freshness,
     footprint,
+    cost: [],
     loadSummaries,
     overhead: [],
     overheadCpus: undefined,
@@ -160,24 +172,23 @@ async function main(): Promise<number> {
       await ensureTelemetrygen();
       await ensureBuilt();
     });
-    // Cold or fresh first: both delete the lab's data, so nothing below sees an earlier run's.
-    const first = plan.cold && wants('cold') ? 'cold' : 'fresh';
-    await phase(
-      first === 'cold' ? 'native:up, cold (empty build cache and data)' : 'native:up, fresh (empty data)',
-      errors,
-      async () => {
-        const s = first === 'cold' ? await coldUp() : await freshUp();
-        up.push(s);
-        say(`  ${first}: ${fmtMs(s.ms)} (build/check ${fmtMs(s.buildMs)}, start ${fmtMs(s.startMs)})`);
-      },
-    );
+    // Cold, then fresh: both delete the lab's data first, so nothing below sees an earlier run's.
+    const firsts = plan.cold && wants('cold') ? (['cold', 'fresh'] as const) : (['fresh'] as const);
+    for (const first of firsts)
+      await phase(
+        first === 'cold' ? 'native:up, cold (empty build cache and data)' : 'native:up, fresh (empty data)',
+        errors,
+        async () => {
+          const s = first === 'cold' ? await coldUp() : await freshUp();
+          up.push(s);
+          say(`  ${first}: ${describeUp(s)}`);
+        },
+      );
     await phase(`native:up, warm ×${String(plan.warmStarts)}`, errors, async () => {
       for (let i = 1; i <= plan.warmStarts; i += 1) {
         const s = await timedUp('warm', `up-warm-${String(i)}`);
         up.push(s);
-        say(
-          `  warm ${String(i)}: ${fmtMs(s.ms)} (build/check ${fmtMs(s.buildMs)}, start ${fmtMs(s.startMs)})`,
-        );
+        say(`  warm ${String(i)}: ${describeUp(s)}`);
         if (i < plan.warmStarts) await labDown(false, `down-warm-${String(i)}`);
       }
     });
@@ -205,6 +216,17 @@ async function main(): Promise<number> {
         }
       });
     }
+
+    if (wants('freshness'))
+      await phase('freshness settings: their cost (upstream defaults vs the lab, 1 VU)', errors, async () => {
+        const gen = startLoad(1, 60 * 60_000, 'load-cost');
+        try {
+          results.cost = await measureCost(plan.costSettleS, plan.costWindowS);
+        } finally {
+          gen.stop();
+          await gen.done;
+        }
+      });
 
     if (wants('capacity'))
       await phase('collector capacity (telemetrygen)', errors, async () => {

@@ -17,6 +17,7 @@ import {
 import { markdownTable, textTable, type Table } from './lib/table.ts';
 import { DRAIN_MS, WARMUP, type OverheadCell, type Run, type Variant } from './overhead.ts';
 import { SPANS_PER_TRACE, TELEMETRYGEN_VERSION } from './capacity.ts';
+import { FRESHNESS_COMPONENTS, FRESHNESS_SETTINGS, type CostRun } from './cost.ts';
 import type { FreshnessRun, Results } from './results.ts';
 import { TUNING } from './tuning.ts';
 
@@ -88,6 +89,38 @@ export function freshnessTable(r: Results): Table {
   return {
     title: 'Freshness: request sent -> visible (p95 target)',
     head: ['Load', 'Where', 'Found', 'p50', 'p95', 'Max', 'Target p95', ''],
+    rows,
+  };
+}
+
+/** The freshness settings' cost: each affected component's CPU and RSS, and Prometheus' sample rate. */
+export function costTable(r: Results): Table {
+  const defaults = r.cost.find((c) => c.variant === 'defaults');
+  const lab = r.cost.find((c) => c.variant === 'lab');
+  const rows: string[][] = [];
+  const row = (what: string, pick: (run: CostRun) => number, fmt: (x: number) => string): void => {
+    const d = defaults === undefined ? Number.NaN : pick(defaults);
+    const l = lab === undefined ? Number.NaN : pick(lab);
+    rows.push([what, fmt(d), fmt(l), fmtRatio(ratio(l, d))]);
+  };
+  for (const name of FRESHNESS_COMPONENTS) {
+    const of = (run: CostRun): ComponentFootprint | undefined =>
+      run.footprint.components.find((c) => c.name === name);
+    row(
+      `${name}: CPU (cores)`,
+      (run) => of(run)?.cpuCores ?? Number.NaN,
+      (x) => x.toFixed(3),
+    );
+    row(`${name}: RSS p50`, (run) => of(run)?.rssP50 ?? Number.NaN, fmtMiB);
+  }
+  row(
+    'Prometheus: samples appended',
+    (run) => run.samplesPerS,
+    (x) => `${x.toFixed(0)}/s`,
+  );
+  return {
+    title: 'Freshness settings: their cost (upstream defaults vs the lab, default load)',
+    head: ['What', 'Upstream defaults', 'Lab', 'Lab / defaults'],
     rows,
   };
 }
@@ -363,7 +396,7 @@ export function upTable(r: Results): Table {
   ] as const) {
     if (samples.length === 0 && kind === 'fresh') continue; // a run with a cold start has no fresh one
     if (samples.length === 0) {
-      rows.push([kind, '0', '–', '–', '–', '–', kind === 'cold' ? (r.coldSkipped ?? '') : '']);
+      rows.push([kind, '0', '–', '–', '–', '–', '–', kind === 'cold' ? (r.coldSkipped ?? '') : '']);
       continue;
     }
     const comps = new Map<string, number[]>();
@@ -382,6 +415,7 @@ export function upTable(r: Results): Table {
       fmtMs(Math.max(...samples.map((s) => s.ms))),
       fmtMs(median(samples.map((s) => s.buildMs))),
       fmtMs(median(samples.map((s) => s.startMs))),
+      fmtMs(median(samples.map((s) => s.greenMs))),
       `slowest to ready: ${slowest}`,
     ]);
   }
@@ -389,7 +423,7 @@ export function upTable(r: Results): Table {
   const w = median(warm.map((s) => s.ms));
   return {
     title: 'native:up: time to ready (every component answering its readiness check)',
-    head: ['Start', 'n', 'p50', 'Max', 'Build/check p50', 'Start p50', ''],
+    head: ['Start', 'n', 'p50', 'Max', 'Build/check p50', 'Start p50', 'To verify all green p50', ''],
     rows,
     ...(cold.length > 0 && warm.length > 0 ? { note: `Cold / warm (p50): ${fmtRatio(ratio(c, w))}.` } : {}),
   };
@@ -401,9 +435,6 @@ export function summaryTable(r: Results): Table {
   const base = r.freshness[0];
   const worst = overheadP50Ratios(r).sort((a, b) => b.ratio - a.ratio)[0];
   const lab = r.footprint[0]?.total.pssMax ?? Number.NaN;
-  const warm = r.up.filter((u) => u.kind === 'warm').map((u) => u.ms);
-  const cold = r.up.filter((u) => u.kind === 'cold').map((u) => u.ms);
-  const fresh = r.up.filter((u) => u.kind === 'fresh').map((u) => u.ms);
   /** The verdict, or a dash when this run did not measure it (--only). */
   const verdict = (measured: boolean, pass: boolean): string => (measured ? ok(pass) : '–');
   return {
@@ -436,16 +467,23 @@ export function summaryTable(r: Results): Table {
         verdict(r.footprint.length > 0, lab <= TARGETS.labBytes),
       ],
       ['Collector capacity (lab config, this machine)', '–', capacitySummary(r), ''],
-      ['native:up to ready, warm (p50)', '–', fmtMs(median(warm)), ''],
-      ...(fresh.length === 0
-        ? []
-        : [['native:up to ready, fresh data (p50)', '–', fmtMs(median(fresh)), '']]),
-      [
-        'native:up to ready, cold (p50)',
-        '–',
-        cold.length === 0 ? (r.coldSkipped ?? '–') : fmtMs(median(cold)),
-        '',
-      ],
+      ...(['cold', 'fresh', 'warm'] as const).flatMap((kind) => {
+        const starts = r.up.filter((u) => u.kind === kind);
+        const what = { cold: 'cold (empty build cache and data)', fresh: 'fresh data', warm: 'warm' }[kind];
+        if (starts.length === 0)
+          return kind === 'cold'
+            ? [[`native:up to ready, ${what} (p50)`, '–', r.coldSkipped ?? '–', '']]
+            : [];
+        return [
+          [`native:up to ready, ${what} (p50)`, '–', fmtMs(median(starts.map((u) => u.ms))), ''],
+          [
+            `native:up start to verify all green, ${what} (p50)`,
+            '–',
+            fmtMs(median(starts.map((u) => u.greenMs))),
+            '',
+          ],
+        ];
+      }),
     ],
   };
 }
@@ -461,6 +499,7 @@ export function textReport(r: Results): string {
     machineTable(r),
     summaryTable(r),
     freshnessTable(r),
+    costTable(r),
     overheadLatencyTable(r),
     overheadCostTable(r),
     footprintTable(r),
@@ -525,6 +564,15 @@ the poll interval plus one query (~${String(POLL_MS)} ms). Give-up after ${fmtMs
 
 ${markdownTable(freshnessTable(r))}
 ${image(charts.freshness, 'Freshness: each probe, every signal, at both loads')}
+*What the freshness settings cost.* Under the default load, Tempo, the collector and Prometheus are restarted
+with the upstream defaults of the settings that buy freshness — Tempo's ${FRESHNESS_SETTINGS.tempo.map((k) => `\`${k.join('.')}\``).join(', ')}
+taken out of a copy of tempo.yaml, the span-metrics job on prometheus.yml's global scrape interval, the collector's
+connectors flushing every ${FRESHNESS_SETTINGS.collectorFlush} — then restarted with the lab's files, each measured for
+${String(s.costWindowS)} s after ${String(s.costSettleS)} s to settle: CPU and RSS from /proc, and the samples Prometheus
+appends per second (its own \`prometheus_tsdb_head_samples_appended_total\`).
+
+${markdownTable(costTable(r))}
+
 ## Instrumentation overhead
 
 *Method.* Each service is started twice more, next to the lab's own instance in its network namespace,

@@ -1,5 +1,6 @@
 // Everything one run measured, as the report and the charts read it.
 import type { CapacityStep } from './capacity.ts';
+import type { CostRun } from './cost.ts';
 import type { Footprint } from './footprint.ts';
 import type { FreshnessSample } from './freshness.ts';
 import type { CpuSplit } from './lib/cpu.ts';
@@ -21,6 +22,9 @@ export interface Settings {
   /** How long to wait for the Jaeger exporter's queue to empty after a capacity step. */
   capacityDrainS: number;
   footprintWindowS: number;
+  /** Freshness cost: settle time after each restart, then the measured window. */
+  costSettleS: number;
+  costWindowS: number;
   overheadRounds: number;
   /** Warm-up of each instance before its rounds (discarded). */
   overheadWarmupS: number;
@@ -41,6 +45,8 @@ export interface Results {
   coldSkipped: string | undefined;
   freshness: FreshnessRun[];
   footprint: Footprint[];
+  /** The freshness settings' cost: the three components with upstream defaults, then as the lab sets them. */
+  cost: CostRun[];
   /** Summaries of the background load runs (native/load.ts), by load label. */
   loadSummaries: Record<string, string>;
   overhead: OverheadCell[];

@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, runRoot } from '../../native/lib/paths.ts';
+import { logDir, repoRoot, runRoot } from '../../native/lib/paths.ts';
 import { readState } from '../../native/lib/state.ts';
 import { isOurs, pidRecords } from '../../native/lib/processes.ts';
 
@@ -22,8 +22,23 @@ export interface ScriptResult {
  * Runs `node native/<script>.ts …` to its end, its output into a log file; prints a heartbeat with the
  * latest line every 30 s so a long cold build never looks stuck.
  */
-export async function runNative(
+export function runNative(
   script: 'up' | 'down' | 'build',
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; logName: string },
+): Promise<ScriptResult> {
+  return runScript(path.join('native', `${script}.ts`), args, opts);
+}
+
+/** `npm run verify -- …` of the native lab (verify/main.ts), the same way. */
+export function runVerify(args: readonly string[], logName: string): Promise<ScriptResult> {
+  return runScript(path.join('verify', 'main.ts'), ['--lab', 'native', '--log-dir', logDir, ...args], {
+    logName,
+  });
+}
+
+async function runScript(
+  file: string,
   args: readonly string[],
   opts: { env?: NodeJS.ProcessEnv; logName: string },
 ): Promise<ScriptResult> {
@@ -33,7 +48,7 @@ export async function runNative(
   let output = '';
   let last = '';
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'native', `${script}.ts`), ...args], {
+  const child = spawn(process.execPath, [path.join(repoRoot, file), ...args], {
     cwd: repoRoot,
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { collectorCounters, type CapacityStep } from '../../bench/capacity.ts';
-import { componentOf } from '../../bench/footprint.ts';
+import { FRESHNESS_COMPONENTS, prometheusWithDefaults, tempoWithDefaults } from '../../bench/cost.ts';
+import { componentOf, type ComponentFootprint, type Footprint } from '../../bench/footprint.ts';
 import {
   clientSpanBody,
   headCallsQuery,
@@ -17,6 +21,7 @@ import { benchPort, withoutPreloads, SHAPES, type Run } from '../../bench/overhe
 import {
   capacitySummary,
   capacityTable,
+  costTable,
   freshnessTable,
   overheadCostTable,
   overheadLatencyTable,
@@ -26,6 +31,7 @@ import { cpuSplit } from '../../bench/lib/cpu.ts';
 import type { Results } from '../../bench/results.ts';
 import { parseUpOutput } from '../../bench/startup.ts';
 import { parseExposition } from '../../verify/apis/prometheus.ts';
+import { REPO_ROOT } from '../../verify/compose.ts';
 
 describe('bench statistics', () => {
   it('takes quantiles by nearest rank, so every figure is a measured value', () => {
@@ -58,6 +64,38 @@ describe('bench tables', () => {
   it('escapes pipes in Markdown and drops bold markers in the terminal', () => {
     assert.match(markdownTable(table), /\| \*\*x\*\* \| 1\\\|2 \|/);
     assert.doesNotMatch(textTable(table), /\*\*/);
+  });
+});
+
+describe("bench: the freshness settings' upstream defaults, derived from the lab's files", () => {
+  const file = (...p: string[]): string => readFileSync(path.join(REPO_ROOT, ...p), 'utf8');
+
+  it('takes exactly the freshness settings out of tempo.yaml', () => {
+    const lab = parse(file('tempo', 'tempo.yaml')) as Record<string, Record<string, unknown> | undefined>;
+    const defaults = parse(tempoWithDefaults(file('tempo', 'tempo.yaml'))) as typeof lab;
+    assert.ok(lab.live_store?.max_trace_idle !== undefined, 'the lab sets it');
+    assert.equal(defaults.query_frontend, undefined, 'an emptied block goes');
+    assert.equal(defaults.live_store, undefined);
+    const rest = Object.fromEntries(
+      Object.entries(lab).filter(([k]) => k !== 'query_frontend' && k !== 'live_store'),
+    );
+    assert.deepEqual(defaults, rest, 'everything else as the lab has it');
+  });
+
+  it('puts the span-metrics job on the global scrape interval and keeps the rest of prometheus.yml', () => {
+    type Prom = { scrape_configs: { job_name: string; scrape_interval?: string }[] };
+    const lab = parse(file('prometheus', 'prometheus.yml')) as Prom;
+    const defaults = parse(prometheusWithDefaults(file('prometheus', 'prometheus.yml'))) as Prom;
+    const job = (p: Prom): Prom['scrape_configs'][number] | undefined =>
+      p.scrape_configs.find((j) => j.job_name === 'span-metrics');
+    assert.equal(job(lab)?.scrape_interval, '2s');
+    assert.equal(job(defaults)?.scrape_interval, undefined);
+    assert.equal(defaults.scrape_configs.length, lab.scrape_configs.length);
+  });
+
+  it('refuses a file without the settings it expects, instead of measuring the lab twice', () => {
+    assert.throws(() => tempoWithDefaults('target: all\n'), /no query_frontend\.query_end_cutoff/);
+    assert.throws(() => prometheusWithDefaults('scrape_configs: []\n'), /sets no scrape_interval/);
   });
 });
 
@@ -160,6 +198,20 @@ describe('bench probes', () => {
 });
 
 describe('bench report', () => {
+  /** A footprint in which Tempo, the collector and Prometheus each take `cores` and `mib`. */
+  const footprintOf = (cores: number, mib: number): Footprint => {
+    const c = (name: string): ComponentFootprint => ({
+      name,
+      processes: 1,
+      rssP50: mib * 2 ** 20,
+      rssMax: mib * 2 ** 20,
+      pssP50: mib * 2 ** 20,
+      pssMax: mib * 2 ** 20,
+      cpuCores: cores,
+    });
+    const components = FRESHNESS_COMPONENTS.map(c);
+    return { label: 'x', samples: 2, windowMs: 1000, components, total: c('lab'), outside: [] };
+  };
   /** Jaeger and Tempo by id at `trace`, the other signals at `rest`. */
   const signals = (trace: number, rest: number): Record<Signal, number> => ({
     jaeger: trace,
@@ -205,6 +257,8 @@ describe('bench report', () => {
       freshnessTimeoutS: 60,
       capacityDrainS: 1,
       footprintWindowS: 1,
+      costSettleS: 1,
+      costWindowS: 1,
       overheadRounds: 2,
       overheadWarmupS: 1,
       overheadDurationS: 1,
@@ -225,6 +279,10 @@ describe('bench report', () => {
       },
     ],
     footprint: [],
+    cost: [
+      { variant: 'defaults', footprint: footprintOf(0.02, 100), samplesPerS: 400 },
+      { variant: 'lab', footprint: footprintOf(0.05, 110), samplesPerS: 1000 },
+    ],
     loadSummaries: {},
     overhead: [
       {
@@ -259,6 +317,20 @@ describe('bench report', () => {
     assert.match(String(metrics[7]), /missed/);
     const exemplar = row('Prometheus: exemplar');
     assert.equal(exemplar[3], '4.00 s', 'p50 by nearest rank');
+  });
+
+  it("shows the freshness settings' cost side by side, lab over upstream defaults", () => {
+    const rows = costTable(results).rows;
+    const row = (what: string): readonly string[] =>
+      rows.find((r) => r[0] === what) ?? assert.fail(`no ${what} row`);
+    assert.deepEqual(row('tempo: CPU (cores)'), ['tempo: CPU (cores)', '0.020', '0.050', '2.50×']);
+    assert.equal(row('prometheus: RSS p50')[3], '1.10×');
+    assert.deepEqual(row('Prometheus: samples appended'), [
+      'Prometheus: samples appended',
+      '400/s',
+      '1000/s',
+      '2.50×',
+    ]);
   });
 
   it('pairs overhead runs by round and takes the median of the ratios', () => {
