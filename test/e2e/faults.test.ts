@@ -6,7 +6,7 @@
 // The test drives its own steady traffic at GET /items/:item_id of every service (the lab's background load
 // alone calls it only every few seconds), and uses a 30 s rate window (Prometheus `rate(…[30s])`, Jaeger's
 // `ratePer`) so that a change shows within seconds and clears within about a minute: the collector flushes span
-// metrics every SPANMETRICS_FLUSH_INTERVAL (5 s) and Prometheus scrapes them every 5 s. Margins are wide (a
+// metrics every SPANMETRICS_FLUSH_INTERVAL (1 s) and Prometheus scrapes them every 1 s. Margins are wide (a
 // 1.2 s fault against a baseline of a few ms) so a loaded 2-core machine does not make the test flaky.
 //
 // Runs last (after the numbered files): the faults it switches on would disturb their measurements. It clears

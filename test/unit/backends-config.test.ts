@@ -181,12 +181,12 @@ describe('prometheus/prometheus.yml', () => {
   const jobs = prometheus.scrape_configs as ScrapeConfig[];
   const targets = jobs.flatMap((job) => job.static_configs.flatMap((config) => config.targets));
 
-  test('scrapes span metrics every 2 s in OpenMetrics (exemplars), and every component', () => {
+  test('scrapes span metrics every 1 s in OpenMetrics (exemplars), and every component', () => {
     const spanMetrics = jobs.find((job) =>
       job.static_configs.some((config) => config.targets.includes('otel-collector:8889')),
     );
     assert.ok(spanMetrics, 'a job scrapes otel-collector:8889');
-    assert.equal(spanMetrics.scrape_interval, '2s');
+    assert.equal(spanMetrics.scrape_interval, '1s');
     assert.equal(spanMetrics.scrape_protocols?.[0], 'OpenMetricsText1.0.0');
     for (const target of [
       'otel-collector:8888',

@@ -88,7 +88,7 @@ describe("bench: the freshness settings' upstream defaults, derived from the lab
     const defaults = parse(prometheusWithDefaults(file('prometheus', 'prometheus.yml'))) as Prom;
     const job = (p: Prom): Prom['scrape_configs'][number] | undefined =>
       p.scrape_configs.find((j) => j.job_name === 'span-metrics');
-    assert.equal(job(lab)?.scrape_interval, '2s');
+    assert.equal(job(lab)?.scrape_interval, '1s');
     assert.equal(job(defaults)?.scrape_interval, undefined);
     assert.equal(defaults.scrape_configs.length, lab.scrape_configs.length);
   });
