@@ -44,6 +44,8 @@ export interface FreshnessSample {
   traceId: string;
   /** Request sent -> visible, per signal; Infinity when not within the run's give-up time. */
   ms: Record<Signal, number>;
+  /** For a signal never seen: the last query error, if its polls failed rather than answered "not yet". */
+  errors?: Partial<Record<Signal, string>>;
 }
 
 export function newTraceparent(): { traceId: string; spanId: string; header: string } {
@@ -127,15 +129,25 @@ async function sumOf(promBase: string, promql: string): Promise<number> {
   return samples[0]?.value ?? 0;
 }
 
-/** Polls `check` until true; the time since t0, or Infinity at the deadline. Errors count as "not yet". */
-async function pollUntil(check: () => Promise<boolean>, t0: number, deadline: number): Promise<number> {
+/**
+ * Polls `check` until true; the time since t0, or Infinity at the deadline (with the last error, if the last
+ * poll failed). Errors count as "not yet".
+ */
+async function pollUntil(
+  check: () => Promise<boolean>,
+  t0: number,
+  deadline: number,
+): Promise<{ ms: number; error?: string }> {
+  let error: string | undefined;
   for (;;) {
     try {
-      if (await check()) return performance.now() - t0;
-    } catch {
-      // a slow or failed query is retried at the next poll
+      if (await check()) return { ms: performance.now() - t0 };
+      error = undefined;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err); // retried at the next poll
     }
-    if (performance.now() > deadline) return Number.POSITIVE_INFINITY;
+    if (performance.now() > deadline)
+      return { ms: Number.POSITIVE_INFINITY, ...(error === undefined ? {} : { error }) };
     await sleep(POLL_MS);
   }
 }
@@ -188,9 +200,12 @@ async function probe(service: AppService, at: Endpoints, timeoutMs: number): Pro
     serviceGraph: async () => (await sumOf(at.prometheus, probeEdgeQuery(service))) > edgesBefore,
   };
   const keys = SIGNALS.map((s) => s.key);
-  const times = await Promise.all(keys.map((key) => pollUntil(checks[key], t0, deadline)));
-  const ms = Object.fromEntries(keys.map((key, i) => [key, times[i]])) as Record<Signal, number>;
-  return { service, traceId, ms };
+  const polls = await Promise.all(keys.map((key) => pollUntil(checks[key], t0, deadline)));
+  const ms = Object.fromEntries(keys.map((key, i) => [key, polls[i]?.ms])) as Record<Signal, number>;
+  const errors = Object.fromEntries(
+    keys.flatMap((key, i) => (polls[i]?.error === undefined ? [] : [[key, polls[i].error]])),
+  ) as Partial<Record<Signal, string>>;
+  return { service, traceId, ms, ...(Object.keys(errors).length > 0 ? { errors } : {}) };
 }
 
 /**

@@ -86,10 +86,16 @@ export function freshnessTable(r: Results): Table {
       ]);
     }
   }
+  const failures = r.freshness.flatMap((run) =>
+    run.samples.flatMap((s) =>
+      Object.entries(s.errors ?? {}).map(([key, error]) => `${run.load}, ${s.service}, ${key}: ${error}`),
+    ),
+  );
   return {
     title: 'Freshness: request sent -> visible (p95 target)',
     head: ['Load', 'Where', 'Found', 'p50', 'p95', 'Max', 'Target p95', ''],
     rows,
+    ...(failures.length > 0 ? { note: `Never seen because the query failed: ${failures.join('; ')}.` } : {}),
   };
 }
 

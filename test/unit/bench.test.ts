@@ -274,7 +274,12 @@ describe('bench report', () => {
         vus: 1,
         samples: [
           { service: 'fastify', traceId: 'a', ms: signals(1000, 4000) },
-          { service: 'nestjs', traceId: 'b', ms: signals(6000, Number.POSITIVE_INFINITY) },
+          {
+            service: 'nestjs',
+            traceId: 'b',
+            ms: signals(6000, Number.POSITIVE_INFINITY),
+            errors: { tempoSearch: 'http://tempo:3200/api/search timed out' },
+          },
         ],
       },
     ],
@@ -315,6 +320,11 @@ describe('bench report', () => {
     const metrics = row('Prometheus: call counted');
     assert.equal(metrics[4], '> 1 m 00 s');
     assert.match(String(metrics[7]), /missed/);
+    assert.match(
+      freshnessTable(results).note ?? '',
+      /1 VU, nestjs, tempoSearch: http:\/\/tempo:3200\/api\/search timed out/,
+      'a probe never seen says why when its queries failed',
+    );
     const exemplar = row('Prometheus: exemplar');
     assert.equal(exemplar[3], '4.00 s', 'p50 by nearest rank');
   });
