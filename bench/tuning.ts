@@ -10,6 +10,8 @@ load produces about **9 spans/s at 1 VU and 107 spans/s at 10 VUs** (the collect
 | \`jaeger/collector.yaml\`: \`index.process_tags: false\` (Cassandra) | every resource attribute indexed | resource attributes stored, not indexed | Each lab span carries ~16 resource attributes (host, os, process); not indexing them saves ~16 Cassandra writes per span. 800 lab-shaped spans/s: a 4,400-span backlog drained in 9 s, where 400/s was the most before (~1.5-2×). Trace search by span tags (\`error=true\`, \`http.route\`) works as before. |
 | \`otel-collector/config.yaml\`: \`batch.send_batch_size\`/\`send_batch_max_size: 512\` and \`otlp_grpc/jaeger.timeout: 30s\` | 8192 spans per request (uncapped), 5 s timeout | at most 512 spans per request, 30 s | Under a backlog the batch processor built requests of up to 8192 spans that the Jaeger path could not store within 5 s: they were cancelled (\`DeadlineExceeded\`) and retried whole, so the path collapsed — after 20 s at 1,600 spans/s the backlog drained at ~70 spans/s. After: the 21,600-span backlog drained in 35 s (~620 spans/s), no \`DeadlineExceeded\`. |
 | \`.env\` \`SPANMETRICS_FLUSH_INTERVAL\` (and its defaults in docker-compose.yaml and the collector config) | 5s | 2s | Request -> call counted in Prometheus, p95 over 45 probes: 11.1 s -> 6.7 s at 1 VU, 10.1 s -> 7.5 s at 10 VUs (Prometheus still scrapes every 5 s). Costs a flush of a few hundred series every 2 s. |
+| \`tempo/tempo.yaml\`: \`query_frontend.query_end_cutoff\`, \`live_store.max_trace_idle\`, \`live_store.flush_check_period\` (issue 15) | 30s, 5s, 5s (Tempo's defaults) | 1s, 1s, 1s | Request -> trace found by TraceQL search: ~31 s (3 probes by hand) -> p95 2.9 s at 1 VU (\`--quick\`, 9 probes). The cost table above measures what it costs in CPU and memory. |
+| \`.env\` \`SPANMETRICS_FLUSH_INTERVAL\` and the span-metrics job's \`scrape_interval\` (issue 15) | 2s, 5s | 1s, 1s | Request -> call counted in Prometheus, p95: 6.8-7.6 s -> 4.5 s with a 2 s scrape (\`--quick\`). The span_metrics connector clears its exemplars at every flush (connector.go, 0.159.0), so a scrape slower than the flush never sees some: with the 2 s scrape, 4 of 9 probes' exemplars never reached Prometheus; the scrape now equals the flush. Cost: Prometheus appends several times the samples of the upstream defaults (the cost table above). |
 
 Not changed, and why:
 - Cassandra's heap (\`MAX_HEAP_SIZE=512M\`): the whole lab stays at about 1.75 GiB PSS, well under 2.5 GiB, and
@@ -27,5 +29,5 @@ Not changed, and why:
   tag-index rows; \`index.tag_whitelist\` (\`jaeger/collector.yaml\`) limited to the tags the exercises search by
   would cut that to ~6, but a learner searching Jaeger by any other tag (\`url.path\`, \`client.address\`) would
   then silently find nothing.
-- Prometheus' 5 s scrape of the span metrics: with the 2 s flush the target is met; a shorter scrape would
-  multiply the samples stored.`;
+- The services' \`OTEL_BSP_SCHEDULE_DELAY\` (1 s): every signal is within its target with it; a shorter delay
+  would make every service send more, smaller export requests.`;
