@@ -121,10 +121,8 @@ const componentModules: Readonly<Record<Kind, Readonly<Record<string, ComponentM
     healthcheckv2: { gomod: `${contrib}/extension/healthcheckv2extension` },
     pprof: { gomod: `${contrib}/extension/pprofextension` },
     zpages: { gomod: `${core}/extension/zpagesextension` },
-    file_storage: {
-      gomod: `${contrib}/extension/storage`,
-      import: `${contrib}/extension/storage/filestorage`,
-    },
+    // Its own module at 0.159.0 (the parent module extension/storage no longer holds the package).
+    file_storage: { gomod: `${contrib}/extension/storage/filestorage` },
   },
 };
 
