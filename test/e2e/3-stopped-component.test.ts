@@ -25,6 +25,12 @@ const STOPPED = 'jaeger-collector';
 const EXPORTER = 'otlp_grpc/jaeger';
 /** verify's sections that see a stopped jaeger-collector (memory and Tempo are not what this test is about). */
 const ONLY = ['collector', 'jaeger', 'prometheus'].flatMap((c) => ['--only', c]);
+/**
+ * Spans queued for jaeger-collector before the collector restarts (10-20 s of the background load): far more
+ * than the load adds between the collector's start and the test's first look at its queue, so a queue found at
+ * least this long after the restart came back from disk.
+ */
+const QUEUED = 200;
 const SKIPS = Object.entries(readState().skipped).flatMap(([c, why]) => ['--skip', `${c}=${why}`]);
 
 function verify(extra: readonly string[] = []): ReturnType<typeof npmRun> {
@@ -85,7 +91,7 @@ describe(`${STOPPED} stopped under load`, { timeout: 600_000 }, () => {
       const size = counterValue(await collectorMetrics(), 'otelcol_exporter_queue_size', {
         exporter: EXPORTER,
       });
-      if (size < 30) throw new Error(`${String(size)} spans queued`);
+      if (size < QUEUED) throw new Error(`${String(size)} spans queued`);
       return size;
     });
     const restart = await npmRun('native:stop', ['otel-collector'], { echo: true, timeoutMs: 60_000 });
