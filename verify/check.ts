@@ -86,8 +86,8 @@ interface Endpoint {
   name: string;
   base: string;
   service: string;
-  /** Where it reads its data from: an error answer may come from there. */
-  storage?: string;
+  /** Where it reads the data a URL asks for: an error answer may come from there. */
+  storage?: (url: string) => string;
 }
 
 function endpoints(ctx: LabContext): Endpoint[] {
@@ -98,7 +98,13 @@ function endpoints(ctx: LabContext): Endpoint[] {
       base,
       service: name,
     })),
-    { name: 'Jaeger query', base: urls.jaegerQuery, service: 'jaeger-query', storage: 'cassandra' },
+    {
+      name: 'Jaeger query',
+      base: urls.jaegerQuery,
+      service: 'jaeger-query',
+      // The Monitor tab's /api/metrics/* read Prometheus; traces and services come from Cassandra.
+      storage: (url) => (new URL(url).pathname.startsWith('/api/metrics/') ? 'prometheus' : 'cassandra'),
+    },
     { name: 'Prometheus', base: urls.prometheus, service: 'prometheus' },
     { name: 'Tempo', base: urls.tempo, service: 'tempo' },
     { name: 'the collector’s metrics endpoint', base: urls.collectorMetrics, service: 'otel-collector' },
@@ -124,12 +130,12 @@ export function outcomeOfError(error: unknown, ctx: LabContext): Outcome {
       hint: notUpHint(ctx, endpoint.service),
     };
   }
-  if (endpoint.storage === undefined)
-    return { ok: false, figure: error.message, hint: logsOf(ctx, endpoint.service) };
+  const storage = endpoint.storage?.(error.url);
+  if (storage === undefined) return { ok: false, figure: error.message, hint: logsOf(ctx, endpoint.service) };
   return {
     ok: false,
     figure: error.message,
-    hint: `${endpoint.service} answers but cannot read its data: is ${endpoint.storage} up? ${startCommand(ctx, endpoint.storage)}; ${logsOf(ctx, endpoint.service, endpoint.storage)}`,
+    hint: `${endpoint.service} answers but cannot read its data: is ${storage} up? ${startCommand(ctx, storage)}; ${logsOf(ctx, endpoint.service, storage)}`,
   };
 }
 

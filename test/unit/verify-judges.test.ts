@@ -11,6 +11,9 @@ import {
   judgeTargets,
 } from '../../verify/checks/prometheus.ts';
 import { judgeChain } from '../../verify/checks/chain.ts';
+import { type LabContext, outcomeOfError } from '../../verify/check.ts';
+import { ProbeError } from '../../verify/http.ts';
+import { labUrls } from '../../verify/lab.ts';
 
 const compose = { lab: 'compose', logDir: undefined } as const;
 const CHAIN = {
@@ -54,6 +57,26 @@ describe('verify verdicts', () => {
     const idle = judgeFreshness(undefined, 0, ctx);
     assert.equal(idle.ok, true);
     assert.match(idle.figure, /no load: not judged/);
+  });
+
+  it('an error answer of jaeger-query points at the store behind the URL: Cassandra, or Prometheus for the Monitor tab', () => {
+    const ctx: LabContext = {
+      urls: labUrls(),
+      chain: { fastify: [], nestjs: [], express: [] }, // not read by outcomeOfError
+      skipped: new Map(),
+      lab: 'compose',
+      logDir: undefined,
+      lookbackMs: 60_000,
+      now: () => 0,
+    };
+    const answer = (path: string) =>
+      outcomeOfError(new ProbeError('status', `${ctx.urls.jaegerQuery}${path}`, 'HTTP 500', 500), ctx).hint ??
+      '';
+    assert.match(answer('/api/services'), /is cassandra up\? docker compose start cassandra/);
+    assert.match(
+      answer('/api/metrics/calls?service=fastify'),
+      /is prometheus up\? docker compose start prometheus/,
+    );
   });
 
   it('names every scrape target that is down by its compose service', () => {
