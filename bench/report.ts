@@ -354,7 +354,11 @@ const secs = (ms: number): string => (Number.isFinite(ms) ? fmtMs(ms) : 'never')
 
 function lostCell(row: RestartRow, backend: 'jaeger' | 'tempo'): string {
   const lost = lostIn(row, backend);
-  return lost === undefined ? 'n/a' : String(lost);
+  if (lost === undefined) return 'n/a';
+  const w = row.lostByWindow[backend];
+  return lost === 0
+    ? '0'
+    : `${String(lost)} (${String(w.before)} before, ${String(w.down)} down, ${String(w.after)} after)`;
 }
 
 export function restartTable(r: Results): Table {
@@ -387,7 +391,9 @@ export function restartTable(r: Results): Table {
       'verify green again',
     ],
     rows,
-    note: 'Times are from the start of `native:start`; "lost" counts answered /chain traces not found complete.',
+    note:
+      'Times are from the start of `native:start`; "lost" counts answered /chain traces not found complete, by when ' +
+      'they were sent: before the stop, between the stop and the component ready again, after that.',
   };
 }
 

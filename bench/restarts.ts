@@ -68,6 +68,8 @@ export interface RestartRow {
   /** Answered traces found complete in each backend; tempo is undefined when the lab runs no Tempo. */
   jaeger: number;
   tempo: number | undefined;
+  /** Of the answered traces not found complete, how many were sent before the stop, while down, after the start. */
+  lostByWindow: Record<'jaeger' | 'tempo', Record<Window, number>>;
   /** `native:start`'s own time until the component answered its readiness check. */
   startMs: number;
   /** From the start until the counter moved again (Infinity: not within greenTimeoutMs). */
@@ -88,16 +90,20 @@ export function lostIn(row: RestartRow, backend: 'jaeger' | 'tempo'): number | u
   return got === undefined ? undefined : row.answered - got;
 }
 
+/** Where in the restart a request was sent. */
+export type Window = 'before' | 'down' | 'after';
+
 interface Sent {
   root: AppService;
+  window: Window;
   traceId: string;
   status: number | 'refused';
 }
 
 /** A /chain of `root` in a new trace of ours; its status, or 'refused' when the service did not answer. */
-async function sendChain(root: AppService, sent: Sent[]): Promise<void> {
+async function sendChain(root: AppService, sent: Sent[], window: Window = 'before'): Promise<void> {
   const { traceId, header } = newTraceparent();
-  const entry: Sent = { root, traceId, status: 'refused' };
+  const entry: Sent = { root, window, traceId, status: 'refused' };
   sent.push(entry);
   try {
     const res = await fetch(`${labUrls().apps[root]}/chain`, {
@@ -112,17 +118,20 @@ async function sendChain(root: AppService, sent: Sent[]): Promise<void> {
 }
 
 /** Sends a /chain every `everyMs` (without waiting for the answer) until stopped; resolves with what it sent. */
-function steadyChains(everyMs: number): { stop: () => Promise<Sent[]> } {
+function steadyChains(everyMs: number): { stop: () => Promise<Sent[]>; window: (w: Window) => void } {
   const sent: Sent[] = [];
   const inFlight: Promise<void>[] = [];
-  const state = { running: true };
+  const state: { running: boolean; window: Window } = { running: true, window: 'before' };
   const loop = (async () => {
     for (let i = 0; state.running; i += 1) {
-      inFlight.push(sendChain(APP_SERVICES[i % APP_SERVICES.length] ?? 'fastify', sent));
+      inFlight.push(sendChain(APP_SERVICES[i % APP_SERVICES.length] ?? 'fastify', sent, state.window));
       await sleep(everyMs);
     }
   })();
   return {
+    window: (w) => {
+      state.window = w;
+    },
     stop: async () => {
       state.running = false;
       await loop;
@@ -192,13 +201,13 @@ async function countComplete(
   traces: readonly Sent[],
   baseline: Record<AppService, number>,
   timeoutMs: number,
-): Promise<number> {
+): Promise<Sent[]> {
   const deadline = Date.now() + timeoutMs;
-  let complete = 0;
+  const complete: Sent[] = [];
   for (const t of traces) {
     for (;;) {
       if (isComplete(await lookup(t.traceId).catch(() => undefined), baseline[t.root])) {
-        complete += 1;
+        complete.push(t);
         break;
       }
       if (Date.now() > deadline) break;
@@ -270,6 +279,7 @@ export async function measureRestart(
   let redWhileDown: CheckResult[];
   try {
     await sleep(plan.leadMs);
+    chains.window('down'); // from the moment the stop is asked for
     await nativeScript('stop', [...(mode === 'kill' ? ['--kill'] : []), component], `restart-${name}-stop`);
     const downUntil = Date.now() + plan.downMs;
     await sleep(Math.min(5_000, plan.downMs / 4)); // what verify sees once the outage is a few seconds old
@@ -278,6 +288,7 @@ export async function measureRestart(
     await sleep(downUntil - Date.now());
     started = Date.now();
     startMs = await nativeScript('start', [component], `restart-${name}-start`);
+    chains.window('after'); // once the component is ready again
     await sleep(plan.tailMs);
   } finally {
     // a failed stop or start leaves the component running for the next row (a no-op when it runs)
@@ -302,14 +313,20 @@ export async function measureRestart(
     countComplete(lookups.jaeger, answered, baseline, plan.countTimeoutMs),
     tempoRuns ? countComplete(lookups.tempo, answered, baseline, plan.countTimeoutMs) : undefined,
   ]);
+  const lostBy = (complete: readonly Sent[] | undefined): Record<Window, number> => {
+    const lost = answered.filter((t) => complete !== undefined && !complete.includes(t));
+    const count = (w: Window): number => lost.filter((t) => t.window === w).length;
+    return { before: count('before'), down: count('down'), after: count('after') };
+  };
   const describe = (r: CheckResult): string => `${r.check.id}: ${r.figure}`;
   const row: RestartRow = {
     component,
     mode,
     sent: sent.length,
     answered: answered.length,
-    jaeger,
-    tempo,
+    jaeger: jaeger.length,
+    tempo: tempo?.length,
+    lostByWindow: { jaeger: lostBy(jaeger), tempo: lostBy(tempo) },
     startMs,
     metricsMs,
     edgesMs,
@@ -324,11 +341,17 @@ export async function measureRestart(
 
 const seconds = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(0)} s` : 'never');
 
+/** "2 before the stop, 30 while down, 0 after the start" */
+export function lostWindows(lost: Record<Window, number>): string {
+  return `${String(lost.before)} before the stop, ${String(lost.down)} while down, ${String(lost.after)} after the start`;
+}
+
 /** One line of figures, for logs. */
 export function describeRow(row: RestartRow): string {
   return (
     `sent ${String(row.sent)}, answered ${String(row.answered)}, complete in Jaeger ${String(row.jaeger)}` +
-    `, in Tempo ${row.tempo === undefined ? 'n/a' : String(row.tempo)}; metrics again after ${seconds(row.metricsMs)}` +
+    ` (lost ${lostWindows(row.lostByWindow.jaeger)})` +
+    `, in Tempo ${row.tempo === undefined ? 'n/a' : `${String(row.tempo)} (lost ${lostWindows(row.lostByWindow.tempo)})`}; metrics again after ${seconds(row.metricsMs)}` +
     `, edges ${seconds(row.edgesMs)}; verify ${row.redWhileDown.length > 0 ? `red (${row.namedWhileDown ? 'naming' : 'not naming'} ${row.component})` : 'green'} while down` +
     `, green ${seconds(row.greenMs)} after the start${row.stillFailing.length > 0 ? ` (still failing: ${row.stillFailing.join('; ')})` : ''}`
   );

@@ -208,6 +208,7 @@ describe('bench report', () => {
         answered: 40,
         jaeger: 40,
         tempo: 37,
+        lostByWindow: { jaeger: { before: 0, down: 0, after: 0 }, tempo: { before: 0, down: 2, after: 1 } },
         startMs: 2000,
         metricsMs: 12_000,
         edgesMs: 14_000,
@@ -223,6 +224,7 @@ describe('bench report', () => {
         answered: 18,
         jaeger: 18,
         tempo: undefined,
+        lostByWindow: { jaeger: { before: 0, down: 0, after: 0 }, tempo: { before: 0, down: 0, after: 0 } },
         startMs: 2000,
         metricsMs: Number.POSITIVE_INFINITY,
         edgesMs: 14_000,
@@ -237,7 +239,15 @@ describe('bench report', () => {
   it('reports each restart: lost = answered minus complete, per backend; never-green and a green verify shown as such', () => {
     const [collector, express] = restartTable(results).rows;
     assert.ok(collector !== undefined && express !== undefined, 'two rows');
-    assert.deepEqual(collector.slice(0, 7), ['otel-collector (stop)', '40', '40', '40', '37', '0', '3']);
+    assert.deepEqual(collector.slice(0, 7), [
+      'otel-collector (stop)',
+      '40',
+      '40',
+      '40',
+      '37',
+      '0',
+      '3 (0 before, 2 down, 1 after)',
+    ]);
     assert.equal(collector[9], '✓ names it');
     assert.deepEqual(express.slice(0, 7), ['express (SIGKILL)', '40', '18', '18', 'n/a', '0', 'n/a']);
     assert.equal(express[7], 'never');
