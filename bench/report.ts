@@ -17,7 +17,7 @@ import {
 import { markdownTable, textTable, type Table } from './lib/table.ts';
 import { DRAIN_MS, WARMUP, type OverheadCell, type Run, type Variant } from './overhead.ts';
 import { SPANS_PER_TRACE, TELEMETRYGEN_VERSION } from './capacity.ts';
-import { lostIn, type RestartRow } from './restarts.ts';
+import { E2E_PLAN, lostIn, type RestartRow } from './restarts.ts';
 import type { FreshnessRun, Results } from './results.ts';
 import { TUNING } from './tuning.ts';
 
@@ -648,10 +648,10 @@ ${image(charts.capacity, 'Collector capacity: offered vs accepted span rate per 
 only there). Under the lab's load (1 VU), each of ${r.settings.restartComponents.join(', ')} in turn is stopped
 (${r.settings.restartModes.map((m) => (m === 'kill' ? 'SIGKILL at once, as `docker compose kill`' : "SIGTERM with compose's 10 s grace, as `docker compose stop`")).join('; then ')}),
 left down ${String(r.settings.restartDownS)} s and started again with \`native:start\`; nothing else is restarted. A \`/chain\`
-with our own W3C \`traceparent\` goes out every second, round robin over the three services, from a few seconds
-before the stop until 10 s after the start. "Answered" are those answered 200 (with \`express\` down every
+with our own W3C \`traceparent\` goes out every ${fmtMs(E2E_PLAN.everyMs)}, round robin over the three services, from ${fmtMs(E2E_PLAN.leadMs)}
+before the stop until ${fmtMs(E2E_PLAN.tailMs)} after the start. "Answered" are those answered 200 (with \`express\` down every
 \`/chain\` fails: each calls it); an answered trace is complete when the backend returns it by id with all three
-services and at least as many spans as a baseline \`/chain\` of its service, within 45 s after verify is green
+services and at least as many spans as a baseline \`/chain\` of its service, within ${fmtMs(E2E_PLAN.countTimeoutMs)} after verify is green
 again. Span metrics and edges "move again" when Prometheus'
 \`sum(traces_span_metrics_calls_total{span_name="GET /chain",span_kind="SPAN_KIND_SERVER"})\` and
 \`sum(traces_service_graph_request_total)\` rise above their first reading after the start. verify's checks run
