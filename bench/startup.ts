@@ -1,7 +1,8 @@
 // native:up, timed from the outside: the wall-clock time from `node native/up.ts` to its exit once every
 // component answered its readiness check: cold (empty build cache and data: everything compiled, Cassandra's
 // schema created), fresh (build cache current, data deleted: a first start of built components) and warm
-// (both kept: a restart).
+// (both kept: a restart). The data is the bench's own (NATIVE_LAB_DATA_DIR, set by bench/main.ts), never the
+// learner's .native/data.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
