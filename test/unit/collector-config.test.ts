@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { COMPOSE_FILE, loadCompose, readDotEnv, REPO_ROOT } from '../../verify/compose.ts';
 import { nativeBinary, skipUnlessBuilt } from './native-binaries.ts';
 import { EXPORTER_TARGETS } from '../../verify/checks/collector.ts';
+import { collectorBuildIsCurrent } from '../../native/build.ts';
 
 interface Pipeline {
   receivers: string[];
@@ -253,7 +254,9 @@ describe('otel-collector/config.yaml', () => {
   const binary = nativeBinary('collector', 'OTELCOL_VERSION', 'otelcol-lab');
   test(
     'the collector built at OTELCOL_VERSION validates the file',
-    skipUnlessBuilt(binary, 'the collector'),
+    collectorBuildIsCurrent()
+      ? skipUnlessBuilt(binary, 'the collector')
+      : { skip: 'the cached collector was built for other components (npm run build rebuilds it)' },
     () => {
       const result = spawnSync(binary ?? '', ['validate', `--config=${CONFIG_FILE}`], { encoding: 'utf8' });
       assert.equal(result.status, 0, result.stderr);
