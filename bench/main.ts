@@ -5,16 +5,19 @@
 //   2. under the default load (1 VU) and 10× (10 VUs), side by side: freshness (request -> trace in Jaeger and
 //      Tempo, TraceQL search, span metrics, exemplar, service-graph edge) and footprint (RSS/PSS/CPU of every
 //      lab process); then what the freshness settings cost (bench/cost.ts: upstream defaults vs the lab's)
-//   3. collector capacity: telemetrygen span-rate steps against the lab's collector
-//   4. instrumentation overhead: each service with and without its OpenTelemetry preload, autocannon load
+//   3. restarts: each component stopped (and killed) under load, started again: traces lost, time to green
+//   4. collector capacity: telemetrygen span-rate steps against the lab's collector
+//   5. instrumentation overhead: each service with and without its OpenTelemetry preload, autocannon load
 // The native lab is one per machine: the bench brings it up itself and refuses to start when it is already
-// up (someone else may be using it); it always brings it down at the end. --quick is a smoke run (< 5 min).
+// up (someone else may be using it); it always brings it down at the end. It runs the lab on data of its own
+// (NATIVE_LAB_DATA_DIR=.native/bench-data, deleted at the start and the end), so a learner's lab data
+// (.native/data) is neither wiped nor left with the bench's traces. --quick is a smoke run (< 5 min).
 //
-// Usage: node bench/main.ts [--quick] [--only cold,freshness,capacity,overhead]
+// Usage: node bench/main.ts [--quick] [--only cold,freshness,restarts,capacity,overhead]
 //   --only runs just those phases (plus a warm native:up) and prints them without writing BENCHMARKS.md.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../native/lib/paths.ts';
+import { DATA_DIR_ENV, repoRoot, runRoot } from '../native/lib/paths.ts';
 import { measureCapacity, drainJaegerQueue, ensureTelemetrygen } from './capacity.ts';
 import { renderCharts } from './charts.ts';
 import { measureCost } from './cost.ts';
@@ -25,6 +28,16 @@ import { describeMachine, machineLines } from './lib/machine.ts';
 import { fmtMs } from './lib/stats.ts';
 import { measureOverhead, SHAPES, type Shape } from './overhead.ts';
 import { markdownReport, textReport } from './report.ts';
+import {
+  chainBaseline,
+  describeRow,
+  E2E_PLAN,
+  measureRestart,
+  RESTART_COMPONENTS,
+  type RestartComponent,
+  type RestartMode,
+  type RestartPlan,
+} from './restarts.ts';
 import type { FreshnessRun, Results, Settings } from './results.ts';
 import { coldUp, ensureBuilt, freshUp, labDown, timedUp, type UpSample } from './startup.ts';
 import { writeFileSync } from 'node:fs';
@@ -34,6 +47,9 @@ interface Plan extends Settings {
   loadWarmupS: number;
   overheadShapes: readonly Shape[];
   capacityRefine: boolean;
+  restartComponents: readonly RestartComponent[];
+  restartModes: readonly RestartMode[];
+  restartPlan: RestartPlan;
 }
 
 const QUICK: Plan = {
@@ -53,6 +69,10 @@ const QUICK: Plan = {
   capacityStepS: 10,
   capacityDrainS: 20,
   capacityRefine: false,
+  restartComponents: ['otel-collector', 'jaeger-query'],
+  restartModes: ['stop', 'kill'],
+  restartDownS: 10,
+  restartPlan: { ...E2E_PLAN, downMs: 10_000 },
 };
 
 const FULL: Plan = {
@@ -72,10 +92,14 @@ const FULL: Plan = {
   capacityStepS: 30,
   capacityDrainS: 90,
   capacityRefine: true,
+  restartComponents: RESTART_COMPONENTS,
+  restartModes: ['stop', 'kill'],
+  restartDownS: E2E_PLAN.downMs / 1000,
+  restartPlan: E2E_PLAN,
 };
 
 /** Phases --only can pick (a warm native:up always runs: every phase needs the lab). */
-const PHASES = ['cold', 'freshness', 'capacity', 'overhead'] as const;
+const PHASES = ['cold', 'freshness', 'restarts', 'capacity', 'overhead'] as const;
 type Phase = (typeof PHASES)[number];
 
 const LOADS = [
@@ -130,6 +154,9 @@ async function main(): Promise<number> {
     );
   }
 
+  // The bench's own lab data, from start to end: the learner's .native/data is never touched.
+  process.env[DATA_DIR_ENV] = path.join(runRoot, 'bench-data');
+
   const errors: string[] = [];
   const up: UpSample[] = [];
   const freshness: FreshnessRun[] = [];
@@ -154,6 +181,7 @@ async function main(): Promise<number> {
     overhead: [],
     overheadCpus: undefined,
     capacity: [],
+    restarts: [],
   };
 
   const signalled = { yes: false };
@@ -172,7 +200,7 @@ async function main(): Promise<number> {
       await ensureTelemetrygen();
       await ensureBuilt();
     });
-    // Cold, then fresh: both delete the lab's data first, so nothing below sees an earlier run's.
+    // Cold, then fresh: both delete the bench's lab data first, so nothing below sees an earlier run's.
     const firsts = plan.cold && wants('cold') ? (['cold', 'fresh'] as const) : (['fresh'] as const);
     for (const first of firsts)
       await phase(
@@ -228,6 +256,25 @@ async function main(): Promise<number> {
         }
       });
 
+    if (wants('restarts'))
+      await phase('restarts under load (stop and kill, then start)', errors, async () => {
+        const gen = startLoad(1, 60 * 60_000, 'load-restarts');
+        try {
+          await sleep(plan.loadWarmupS * 1000);
+          const baseline = await chainBaseline();
+          for (const mode of plan.restartModes) {
+            for (const component of plan.restartComponents) {
+              const row = await measureRestart(component, mode, plan.restartPlan, baseline);
+              results.restarts.push(row);
+              say(`  ${component} (${mode}): ${describeRow(row)}`);
+            }
+          }
+        } finally {
+          gen.stop();
+          loadSummaries['restarts, 1 VU'] = (await gen.done).summary;
+        }
+      });
+
     if (wants('capacity'))
       await phase('collector capacity (telemetrygen)', errors, async () => {
         // Right after the light loads: let Jaeger store what they left first.
@@ -261,7 +308,7 @@ async function main(): Promise<number> {
     if (!signalled.yes) {
       say('▸ native:down');
       try {
-        await labDown(false, 'down-final');
+        await labDown(true, 'down-final'); // and deletes the bench's data: it ends as it started
       } catch (err) {
         errors.push(`native:down: ${(err as Error).message}`);
       }

@@ -18,6 +18,7 @@ import { markdownTable, textTable, type Table } from './lib/table.ts';
 import { DRAIN_MS, WARMUP, type OverheadCell, type Run, type Variant } from './overhead.ts';
 import { SPANS_PER_TRACE, TELEMETRYGEN_VERSION } from './capacity.ts';
 import { FRESHNESS_COMPONENTS, FRESHNESS_SETTINGS, type CostRun } from './cost.ts';
+import { E2E_PLAN, lostIn, type RestartRow } from './restarts.ts';
 import type { FreshnessRun, Results } from './results.ts';
 import { TUNING } from './tuning.ts';
 
@@ -388,6 +389,55 @@ export function capacitySummary(r: Results): string {
   );
 }
 
+// ---- restarts ----
+
+const secs = (ms: number): string => (Number.isFinite(ms) ? fmtMs(ms) : 'never');
+
+function lostCell(row: RestartRow, backend: 'jaeger' | 'tempo'): string {
+  const lost = lostIn(row, backend);
+  if (lost === undefined) return 'n/a';
+  const w = row.lostByWindow[backend];
+  return lost === 0
+    ? '0'
+    : `${String(lost)} (${String(w.before)} before, ${String(w.down)} down, ${String(w.after)} after)`;
+}
+
+export function restartTable(r: Results): Table {
+  const rows = r.restarts.map((row) => [
+    `${row.component} (${row.mode === 'kill' ? 'SIGKILL' : 'stop'})`,
+    String(row.sent),
+    String(row.answered),
+    String(row.jaeger),
+    row.tempo === undefined ? 'n/a' : String(row.tempo),
+    lostCell(row, 'jaeger'),
+    lostCell(row, 'tempo'),
+    secs(row.metricsMs),
+    secs(row.edgesMs),
+    row.redWhileDown.length === 0 ? '✗ green' : row.namedWhileDown ? '✓ names it' : '✗ does not name it',
+    secs(row.greenMs),
+  ]);
+  return {
+    title: `Restarts under load: each component down ${String(r.settings.restartDownS)} s, then started again`,
+    head: [
+      'Restarted',
+      '/chain sent',
+      'Answered',
+      'Complete in Jaeger',
+      'Complete in Tempo',
+      'Lost in Jaeger',
+      'Lost in Tempo',
+      'Span metrics move again',
+      'Service-graph edges move again',
+      'verify while down',
+      'verify green again',
+    ],
+    rows,
+    note:
+      'Times are from the start of `native:start`; "lost" counts answered /chain traces not found complete, by when ' +
+      'they were sent: before the stop, between the stop and the component ready again, after that.',
+  };
+}
+
 // ---- native:up ----
 
 export function upTable(r: Results): Table {
@@ -510,6 +560,7 @@ export function textReport(r: Results): string {
     overheadCostTable(r),
     footprintTable(r),
     capacityTable(r),
+    restartTable(r),
     upTable(r),
   ]
     .map(textTable)
@@ -638,6 +689,24 @@ runs on the same two cores (its CPU is shown).
 
 ${markdownTable(capacityTable(r))}
 ${image(charts.capacity, 'Collector capacity: offered vs accepted span rate per step')}
+## Restarts
+
+*Method.* bench/restarts.ts, the same matrix the end-to-end test test/e2e/6-restarts.test.ts runs (graceful stops
+only there). Under the lab's load (1 VU), each of ${r.settings.restartComponents.join(', ')} in turn is stopped
+(${r.settings.restartModes.map((m) => (m === 'kill' ? 'SIGKILL at once, as `docker compose kill`' : "SIGTERM with compose's 10 s grace, as `docker compose stop`")).join('; then ')}),
+left down ${String(r.settings.restartDownS)} s and started again with \`native:start\`; nothing else is restarted. A \`/chain\`
+with our own W3C \`traceparent\` goes out every ${fmtMs(E2E_PLAN.everyMs)}, round robin over the three services, from ${fmtMs(E2E_PLAN.leadMs)}
+before the stop until ${fmtMs(E2E_PLAN.tailMs)} after the start. "Answered" are those answered 200 (with \`express\` down every
+\`/chain\` fails: each calls it); an answered trace is complete when the backend returns it by id with all three
+services and at least as many spans as a baseline \`/chain\` of its service, within ${fmtMs(E2E_PLAN.countTimeoutMs)} after verify is green
+again. Span metrics and edges "move again" when Prometheus'
+\`sum(traces_span_metrics_calls_total{span_name="GET /chain",span_kind="SPAN_KIND_SERVER"})\` and
+\`sum(traces_service_graph_request_total)\` rise above their first reading after the start. verify's checks run
+in-process (as \`npm run verify -- --lab native\`) a few seconds into the outage, and from the start every few
+seconds until all pass.
+
+${markdownTable(restartTable(r))}
+
 ## native:up time to ready
 
 *Method.* Wall-clock time of \`node native/up.ts\` from start to its exit, which comes when every component

@@ -6,6 +6,7 @@ import type { FreshnessSample } from './freshness.ts';
 import type { CpuSplit } from './lib/cpu.ts';
 import type { Machine } from './lib/machine.ts';
 import type { OverheadCell } from './overhead.ts';
+import type { RestartRow } from './restarts.ts';
 import type { UpSample } from './startup.ts';
 
 export interface FreshnessRun {
@@ -32,6 +33,10 @@ export interface Settings {
   capacityStepS: number;
   capacityRates: readonly number[];
   warmStarts: number;
+  /** The restart matrix: which components, which ways of stopping, how long down. */
+  restartComponents: readonly string[];
+  restartModes: readonly string[];
+  restartDownS: number;
 }
 
 export interface Results {
@@ -53,4 +58,6 @@ export interface Results {
   /** The CPU the overhead runs gave the service under test, and the rest (undefined: not isolated). */
   overheadCpus: CpuSplit | undefined;
   capacity: CapacityStep[];
+  /** The restart matrix, one row per component and way of stopping. */
+  restarts: RestartRow[];
 }

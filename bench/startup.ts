@@ -4,6 +4,7 @@
 // (both kept: a restart). Each start is also timed to "all green": from native:up's start until the lab doctor
 // (`npm run verify -- --wait`) passes every check, with the lab's default load (1 VU) started as soon as
 // native:up returns, as compose starts k6 with the lab.
+// The data is the bench's own (NATIVE_LAB_DATA_DIR, set by bench/main.ts), never the learner's .native/data.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -121,10 +121,8 @@ const componentModules: Readonly<Record<Kind, Readonly<Record<string, ComponentM
     healthcheckv2: { gomod: `${contrib}/extension/healthcheckv2extension` },
     pprof: { gomod: `${contrib}/extension/pprofextension` },
     zpages: { gomod: `${core}/extension/zpagesextension` },
-    file_storage: {
-      gomod: `${contrib}/extension/storage`,
-      import: `${contrib}/extension/storage/filestorage`,
-    },
+    // Its own module at 0.159.0 (the parent module extension/storage no longer holds the package).
+    file_storage: { gomod: `${contrib}/extension/storage/filestorage` },
   },
 };
 
@@ -337,10 +335,11 @@ export async function buildPrometheus(): Promise<void> {
   });
 }
 
-export async function buildCollector(): Promise<void> {
-  const version = pin('OTELCOL_VERSION');
-  const dir = cacheDir('collector', version);
-  const binary = artifacts().collector;
+/** The builder manifest for otel-collector/config.yaml's components: the collector build's cache key. */
+function collectorManifest(
+  version: string,
+  dir: string,
+): { components: Record<Kind, ComponentModule[]>; manifest: string } {
   if (!existsSync(collectorConfigPath))
     throw new Error(`${collectorConfigPath} is missing: cannot derive the components`);
   const components = collectorComponents(readFileSync(collectorConfigPath, 'utf8'), version);
@@ -354,6 +353,21 @@ export async function buildCollector(): Promise<void> {
     },
     ...components,
   });
+  return { components, manifest };
+}
+
+/** Whether the cached collector was built for the components the config declares now (else `npm run build`). */
+export function collectorBuildIsCurrent(): boolean {
+  const version = pin('OTELCOL_VERSION');
+  const dir = cacheDir('collector', version);
+  return isCurrent(dir, collectorManifest(version, dir).manifest, [artifacts().collector]);
+}
+
+export async function buildCollector(): Promise<void> {
+  const version = pin('OTELCOL_VERSION');
+  const dir = cacheDir('collector', version);
+  const binary = artifacts().collector;
+  const { components, manifest } = collectorManifest(version, dir);
   if (isCurrent(dir, manifest, [binary])) {
     console.log(`collector ${version}: cached in ${dir}`);
   } else {

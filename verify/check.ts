@@ -70,17 +70,24 @@ export function logsOf(ctx: Pick<LabContext, 'lab' | 'logDir'>, ...services: str
   return `the native lab's logs of ${services.join(', ')} (npm run native:up names the files)`;
 }
 
-/** The hint for a component that does not answer at all. */
+/** The command that starts a stopped component again, for the lab at hand. */
+export function startCommand(ctx: Pick<LabContext, 'lab'>, service: string): string {
+  return ctx.lab === 'compose' ? `docker compose start ${service}` : `npm run native:start -- ${service}`;
+}
+
+/** The hint for a component that does not answer at all: how to check it, start it and read its logs. */
 export function notUpHint(ctx: Pick<LabContext, 'lab' | 'logDir'>, service: string): string {
   return ctx.lab === 'compose'
-    ? `is the ${service} container up? docker compose ps ${service}; ${logsOf(ctx, service)}`
-    : `is ${service} running? (npm run native:up starts it) ${logsOf(ctx, service)}`;
+    ? `is the ${service} container up? docker compose ps ${service}; start it: ${startCommand(ctx, service)}; ${logsOf(ctx, service)}`
+    : `is ${service} running? start it: ${startCommand(ctx, service)}; ${logsOf(ctx, service)}`;
 }
 
 interface Endpoint {
   name: string;
   base: string;
   service: string;
+  /** Where it reads the data a URL asks for: an error answer may come from there. */
+  storage?: (url: string) => string;
 }
 
 function endpoints(ctx: LabContext): Endpoint[] {
@@ -91,7 +98,13 @@ function endpoints(ctx: LabContext): Endpoint[] {
       base,
       service: name,
     })),
-    { name: 'Jaeger query', base: urls.jaegerQuery, service: 'jaeger-query' },
+    {
+      name: 'Jaeger query',
+      base: urls.jaegerQuery,
+      service: 'jaeger-query',
+      // The Monitor tab's /api/metrics/* read Prometheus; traces and services come from Cassandra.
+      storage: (url) => (new URL(url).pathname.startsWith('/api/metrics/') ? 'prometheus' : 'cassandra'),
+    },
     { name: 'Prometheus', base: urls.prometheus, service: 'prometheus' },
     { name: 'Tempo', base: urls.tempo, service: 'tempo' },
     { name: 'the collector’s metrics endpoint', base: urls.collectorMetrics, service: 'otel-collector' },
@@ -117,7 +130,13 @@ export function outcomeOfError(error: unknown, ctx: LabContext): Outcome {
       hint: notUpHint(ctx, endpoint.service),
     };
   }
-  return { ok: false, figure: error.message, hint: logsOf(ctx, endpoint.service) };
+  const storage = endpoint.storage?.(error.url);
+  if (storage === undefined) return { ok: false, figure: error.message, hint: logsOf(ctx, endpoint.service) };
+  return {
+    ok: false,
+    figure: error.message,
+    hint: `${endpoint.service} answers but cannot read its data: is ${storage} up? ${startCommand(ctx, storage)}; ${logsOf(ctx, endpoint.service, storage)}`,
+  };
 }
 
 /** "127.0.0.1:16686" of http://127.0.0.1:16686/api/services or tcp://127.0.0.1:16686 */

@@ -150,7 +150,8 @@ export function parseOptions(
   };
 }
 
-function labContext(options: Options): LabContext {
+/** What the checks need to know about the lab (also built by the restart matrix, bench/restarts.ts). */
+export function labContext(options: Options): LabContext {
   const project = loadCompose(options.composeFile);
   const chain = Object.fromEntries(APP_SERVICES.map((s) => [s, chainTargets(project, s)])) as Record<
     AppService,

@@ -23,7 +23,7 @@ export interface ScriptResult {
  * latest line every 30 s so a long cold build never looks stuck.
  */
 export function runNative(
-  script: 'up' | 'down' | 'build',
+  script: 'up' | 'down' | 'build' | 'stop' | 'start',
   args: readonly string[],
   opts: { env?: NodeJS.ProcessEnv; logName: string },
 ): Promise<ScriptResult> {

@@ -103,6 +103,16 @@ export async function stopAll(records: readonly PidRecord[], graceMs: number): P
   return report;
 }
 
+/** SIGKILL every recorded process at once (a crash: no grace, no flush), waits until gone; removes the pid files. */
+export async function killAll(records: readonly PidRecord[]): Promise<string[]> {
+  const alive = records.filter(isOurs);
+  for (const r of alive) signal(r.pid, 'SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (alive.some(isOurs) && Date.now() < deadline) await sleep(100);
+  for (const r of records) rmSync(path.join(pidDir, `${r.name}.json`), { force: true });
+  return alive.map((r) => `${r.name} (pid ${String(r.pid)}) killed`);
+}
+
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);

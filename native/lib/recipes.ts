@@ -44,10 +44,13 @@ export const recipes: Readonly<Record<string, Recipe>> = {
     binary: 'jaeger',
     uiAssetsFlag: '--set=extensions::jaeger_query::ui::assets_path=',
   },
+  // config.yaml's file_storage/queue keeps the sending queues in /var/lib/otelcol/file_storage (compose's
+  // otel-collector-queue volume): bind-mounted there from .native/data/otel-collector/, kept across restarts.
   'otel-collector': {
     kind: 'binary',
     binary: 'collector',
     imageCommand: ['--config', '/etc/otelcol-contrib/config.yaml'],
+    mountVolumes: true,
   },
   prometheus: {
     kind: 'binary',

@@ -25,6 +25,7 @@ import {
   freshnessTable,
   overheadCostTable,
   overheadLatencyTable,
+  restartTable,
   summaryTable,
 } from '../../bench/report.ts';
 import { cpuSplit } from '../../bench/lib/cpu.ts';
@@ -265,6 +266,9 @@ describe('bench report', () => {
       capacityStepS: 1,
       capacityRates: [1],
       warmStarts: 1,
+      restartComponents: ['otel-collector', 'express'],
+      restartModes: ['stop'],
+      restartDownS: 20,
     },
     up: [],
     coldSkipped: 'skipped',
@@ -303,7 +307,60 @@ describe('bench report', () => {
     ],
     overheadCpus: { service: 1, rest: '0', all: '0-1' },
     capacity: [],
+    restarts: [
+      {
+        component: 'otel-collector',
+        mode: 'stop',
+        sent: 40,
+        answered: 40,
+        jaeger: 40,
+        tempo: 37,
+        lostByWindow: { jaeger: { before: 0, down: 0, after: 0 }, tempo: { before: 0, down: 2, after: 1 } },
+        startMs: 2000,
+        metricsMs: 12_000,
+        edgesMs: 14_000,
+        redWhileDown: ['collector.spanmetrics: refused'],
+        namedWhileDown: true,
+        greenMs: 30_000,
+        stillFailing: [],
+      },
+      {
+        component: 'express',
+        mode: 'kill',
+        sent: 40,
+        answered: 18,
+        jaeger: 18,
+        tempo: undefined,
+        lostByWindow: { jaeger: { before: 0, down: 0, after: 0 }, tempo: { before: 0, down: 0, after: 0 } },
+        startMs: 2000,
+        metricsMs: Number.POSITIVE_INFINITY,
+        edgesMs: 14_000,
+        redWhileDown: [],
+        namedWhileDown: false,
+        greenMs: Number.POSITIVE_INFINITY,
+        stillFailing: ['services.express: refused'],
+      },
+    ],
   } satisfies Results;
+
+  it('reports each restart: lost = answered minus complete, per backend; never-green and a green verify shown as such', () => {
+    const [collector, express] = restartTable(results).rows;
+    assert.ok(collector !== undefined && express !== undefined, 'two rows');
+    assert.deepEqual(collector.slice(0, 7), [
+      'otel-collector (stop)',
+      '40',
+      '40',
+      '40',
+      '37',
+      '0',
+      '3 (0 before, 2 down, 1 after)',
+    ]);
+    assert.equal(collector[9], '✓ names it');
+    assert.deepEqual(express.slice(0, 7), ['express (SIGKILL)', '40', '18', '18', 'n/a', '0', 'n/a']);
+    assert.equal(express[7], 'never');
+    assert.equal(express[9], '✗ green');
+    assert.equal(express[10], 'never');
+  });
 
   it('judges freshness on p95 against the target of each signal and shows a probe never seen as "> 1 m 00 s"', () => {
     const rows = freshnessTable(results).rows;

@@ -282,7 +282,12 @@ describe('docker-compose.yaml', () => {
         assert.equal(serviceEnv[key], value, `${name}: ${key}`);
       }
       assert.equal(serviceEnv['OTEL_SERVICE_NAME'], name);
-      assert.equal(serviceEnv['OTEL_EXPORTER_OTLP_ENDPOINT'], 'http://otel-collector:4317');
+      assert.equal(serviceEnv['OTEL_EXPORTER_OTLP_ENDPOINT'], 'http://otel-collector:4318');
+      assert.equal(
+        serviceEnv['OTEL_EXPORTER_OTLP_PROTOCOL'],
+        'http/protobuf',
+        'the JS exporter retries over HTTP only',
+      );
       assert.equal(serviceEnv['OTEL_METRICS_EXPORTER'], 'none');
       assert.equal(serviceEnv['OTEL_LOGS_EXPORTER'], 'none');
       assert.equal(

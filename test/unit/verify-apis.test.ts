@@ -195,7 +195,12 @@ describe('Jaeger answers', () => {
       errors: null,
     };
     assert.deepEqual(parseTraces(body), [
-      { traceID: '4bf92f3577b34da6a3ce929d0e0e4736', services: ['express', 'fastify', 'nestjs'], spans: 4 },
+      {
+        traceID: '4bf92f3577b34da6a3ce929d0e0e4736',
+        services: ['express', 'fastify', 'nestjs'],
+        spans: 4,
+        endMs: 1485467191639.88, // the latest startTime + duration (µs) in ms
+      },
     ]);
   });
 

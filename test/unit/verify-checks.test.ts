@@ -22,7 +22,15 @@ const CHAIN: Record<AppService, AppService[]> = {
 type Handler = (url: URL) => unknown;
 
 /** Faults the tests switch on. */
-const fault = { tempoExportFailures: 0, nestjsMissingInJaeger: false, attemptsBeforeTempoHasTraces: 0 };
+const fault = {
+  tempoExportFailures: 0,
+  nestjsMissingInJaeger: false,
+  attemptsBeforeTempoHasTraces: 0,
+  /** jaeger-collector stopped: Prometheus cannot scrape it, the collector queues for it, Jaeger gets nothing new. */
+  jaegerCollectorDown: false,
+};
+/** How old Jaeger's newest trace is on a healthy lab. */
+const NEWEST_TRACE_AGE_S = 3;
 
 function vector(result: { metric: Record<string, string>; value: string }[]): unknown {
   return {
@@ -68,6 +76,27 @@ const prometheus: Handler = (url) => {
   if (q.includes('otelcol_'))
     assert.match(q, /job="otel-collector"/, 'collector counters are filtered on their job');
   if (q === 'up{job="otel-collector"}') return vector([{ metric: { job: 'otel-collector' }, value: '1' }]);
+  if (q === 'up') {
+    return vector(
+      [
+        'otel-collector:8889',
+        'otel-collector:8888',
+        'tempo:3200',
+        'jaeger-collector:8888',
+        'jaeger-query:8888',
+        'localhost:9090',
+      ].map((instance) => ({
+        metric: { instance },
+        value: fault.jaegerCollectorDown && instance.startsWith('jaeger-collector:') ? '0' : '1',
+      })),
+    );
+  }
+  if (q.includes('otelcol_exporter_queue_size')) {
+    return vector([
+      { metric: { exporter: 'otlp_grpc/jaeger' }, value: fault.jaegerCollectorDown ? '412' : '0' },
+      { metric: { exporter: 'otlp_grpc/tempo' }, value: '3' },
+    ]);
+  }
   if (q.includes('otelcol_receiver_accepted_spans') && q.includes('rate('))
     return vector([{ metric: {}, value: '12.5' }]);
   if (q.includes('otelcol_receiver_accepted_spans'))
@@ -104,6 +133,8 @@ const chainTrace = (root: AppService) => ({
     spanID: String(i),
     operationName: 'GET',
     processID: `p${String(i)}`,
+    startTime: (NOW_S - NEWEST_TRACE_AGE_S - (fault.jaegerCollectorDown ? 40 : 0)) * 1e6 - 1000,
+    duration: 1000,
   })),
   processes: Object.fromEntries(
     APP_SERVICES.filter((s) => !(fault.nestjsMissingInJaeger && s === 'nestjs')).map((s, i) => [
@@ -118,8 +149,9 @@ const jaeger: Handler = (url) => {
   const envelope = (data: unknown) => ({ data, total: 0, limit: 0, offset: 0, errors: null });
   if (url.pathname === '/api/services') return envelope([...APP_SERVICES, 'jaeger-query']);
   if (url.pathname === '/api/traces') {
-    need(url, 'service', 'operation', 'start', 'end', 'limit');
-    assert.equal(url.searchParams.get('operation'), 'GET /chain');
+    need(url, 'service', 'start', 'end', 'limit');
+    const operation = url.searchParams.get('operation');
+    assert.ok(operation === null || operation === 'GET /chain', `operation ${String(operation)}`);
     return envelope([chainTrace(url.searchParams.get('service') as AppService)]);
   }
   const metric = /^\/api\/metrics\/(latencies|calls|errors)$/.exec(url.pathname)?.[1];
@@ -264,6 +296,15 @@ describe('verify checks against a fake lab', () => {
       figure('collector.exporters'),
       'otlp_grpc/jaeger 48,000 sent, 0 failed · otlp_grpc/tempo 48,000 sent, 0 failed',
     );
+    assert.equal(
+      figure('collector.queues'),
+      'otlp_grpc/jaeger 0 queued (→ jaeger-collector) · otlp_grpc/tempo 3 queued (→ tempo)',
+    );
+    assert.equal(figure('jaeger.fresh'), 'newest trace 3s old, 12.5 spans/s arriving at the collector');
+    assert.equal(
+      figure('prometheus.targets'),
+      'jaeger-collector up · jaeger-query up · otel-collector up · tempo up',
+    );
     assert.equal(figure('tempo.recent'), 'fastify 1 · nestjs 1 · express 1 traces in the last 15m');
     assert.match(
       figure('tempo.chain') ?? '',
@@ -306,7 +347,7 @@ describe('verify checks against a fake lab', () => {
     assert.equal(services.figure, `Jaeger query at ${down.urls.jaegerQuery} refused the connection`);
     assert.equal(
       services.hint,
-      'is the jaeger-query container up? docker compose ps jaeger-query; docker compose logs jaeger-query',
+      'is the jaeger-query container up? docker compose ps jaeger-query; start it: docker compose start jaeger-query; docker compose logs jaeger-query',
     );
   });
 
@@ -321,7 +362,10 @@ describe('verify checks against a fake lab', () => {
     assert.ok(check);
     const result = await runCheck(check, native, { waitMs: 0 });
     assert.equal(result.status, 'fail');
-    assert.equal(result.hint, 'is tempo running? (npm run native:up starts it) /tmp/lab/logs/tempo.log');
+    assert.equal(
+      result.hint,
+      'is tempo running? start it: npm run native:start -- tempo; /tmp/lab/logs/tempo.log',
+    );
   });
 
   it('reports a skipped component as skipped with its reason, never as passed', async () => {
@@ -359,6 +403,45 @@ describe('verify checks against a fake lab', () => {
     } finally {
       fault.tempoExportFailures = 0;
     }
+  });
+
+  it('with jaeger-collector stopped, three checks fail, each naming it and how to start it', async () => {
+    fault.jaegerCollectorDown = true;
+    try {
+      const results = byId(await runChecks(ALL_CHECKS, ctx, { waitMs: 0 }, () => undefined));
+      const failed = [...results.values()].filter((r) => r.status === 'fail').map((r) => r.check.id);
+      assert.deepEqual(failed, ['collector.queues', 'jaeger.fresh', 'prometheus.targets']);
+      for (const id of failed) {
+        const result = results.get(id);
+        assert.match(result?.hint ?? '', /docker compose start jaeger-collector/, id);
+      }
+      assert.match(
+        results.get('collector.queues')?.figure ?? '',
+        /otlp_grpc\/jaeger 412 queued \(→ jaeger-collector\)/,
+      );
+      assert.match(
+        results.get('jaeger.fresh')?.figure ?? '',
+        /^newest trace 43s old.*: no new trace for over 20s$/,
+      );
+      assert.match(results.get('prometheus.targets')?.figure ?? '', /jaeger-collector DOWN/);
+      const native = byId(
+        await runChecks(
+          ALL_CHECKS.filter((c) => c.id === 'prometheus.targets'),
+          { ...ctx, lab: 'native', logDir: '/tmp/lab/logs' },
+          { waitMs: 0 },
+          () => undefined,
+        ),
+      );
+      assert.match(native.get('prometheus.targets')?.hint ?? '', /npm run native:start -- jaeger-collector/);
+    } finally {
+      fault.jaegerCollectorDown = false;
+    }
+    const again = await runChecks(ALL_CHECKS, ctx, { waitMs: 0 }, () => undefined);
+    assert.deepEqual(
+      again.filter((r) => r.status === 'fail').map((r) => r.check.id),
+      [],
+      'green again once it is back',
+    );
   });
 
   it('fails a /chain check when a trace lacks a service', async () => {

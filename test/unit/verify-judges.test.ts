@@ -2,10 +2,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Sample } from '../../verify/apis/prometheus.ts';
-import { judgeCollectorSpanMetrics, judgeReceiver } from '../../verify/checks/collector.ts';
-import { judgeMonitor, judgeServices } from '../../verify/checks/jaeger.ts';
-import { exemplarTraceIds, expectedEdges, judgeServiceGraph } from '../../verify/checks/prometheus.ts';
+import { judgeCollectorSpanMetrics, judgeQueues, judgeReceiver } from '../../verify/checks/collector.ts';
+import { judgeFreshness, judgeMonitor, judgeServices } from '../../verify/checks/jaeger.ts';
+import {
+  exemplarTraceIds,
+  expectedEdges,
+  judgeServiceGraph,
+  judgeTargets,
+} from '../../verify/checks/prometheus.ts';
 import { judgeChain } from '../../verify/checks/chain.ts';
+import { type LabContext, outcomeOfError } from '../../verify/check.ts';
+import { ProbeError } from '../../verify/http.ts';
+import { labUrls } from '../../verify/lab.ts';
 
 const compose = { lab: 'compose', logDir: undefined } as const;
 const CHAIN = {
@@ -15,6 +23,83 @@ const CHAIN = {
 } as const;
 
 describe('verify verdicts', () => {
+  const native = { lab: 'native', logDir: '/tmp/logs', skipped: new Map() } as const;
+
+  it('a backlog towards jaeger-collector names it and cassandra, with the commands that start them', () => {
+    const queued: Sample[] = [
+      { labels: { exporter: 'otlp_grpc/jaeger' }, value: 950 },
+      { labels: { exporter: 'otlp_grpc/tempo' }, value: 0 },
+    ];
+    const outcome = judgeQueues(queued, native);
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.figure, /^otlp_grpc\/jaeger 950 queued \(→ jaeger-collector\)/);
+    assert.match(
+      outcome.hint ?? '',
+      /npm run native:start -- jaeger-collector.*npm run native:start -- cassandra/,
+    );
+    const tempoSkipped = { ...native, skipped: new Map([['tempo', 'absent']] as const) };
+    const onlyTempo = judgeQueues([{ labels: { exporter: 'otlp_grpc/tempo' }, value: 5000 }], tempoSkipped);
+    assert.equal(onlyTempo.ok, true, 'a skipped backend’s queue is reported, not judged');
+    assert.equal(judgeQueues([{ labels: { exporter: 'otlp_grpc/tempo' }, value: 200 }], native).ok, true);
+  });
+
+  it('judges the newest trace only while spans arrive', () => {
+    const ctx = { ...native, now: () => 100_000 };
+    assert.equal(judgeFreshness(95_000, 12, ctx).ok, true);
+    const stale = judgeFreshness(70_000, 12, ctx);
+    assert.equal(stale.ok, false);
+    assert.equal(
+      stale.figure,
+      'newest trace 30s old, 12 spans/s arriving at the collector: no new trace for over 20s',
+    );
+    assert.match(stale.hint ?? '', /jaeger-collector.*cassandra/);
+    assert.equal(judgeFreshness(undefined, 12, ctx).ok, false);
+    const idle = judgeFreshness(undefined, 0, ctx);
+    assert.equal(idle.ok, true);
+    assert.match(idle.figure, /no load: not judged/);
+  });
+
+  it('an error answer of jaeger-query points at the store behind the URL: Cassandra, or Prometheus for the Monitor tab', () => {
+    const ctx: LabContext = {
+      urls: labUrls(),
+      chain: { fastify: [], nestjs: [], express: [] }, // not read by outcomeOfError
+      skipped: new Map(),
+      lab: 'compose',
+      logDir: undefined,
+      lookbackMs: 60_000,
+      now: () => 0,
+    };
+    const answer = (path: string) =>
+      outcomeOfError(new ProbeError('status', `${ctx.urls.jaegerQuery}${path}`, 'HTTP 500', 500), ctx).hint ??
+      '';
+    assert.match(answer('/api/services'), /is cassandra up\? docker compose start cassandra/);
+    assert.match(
+      answer('/api/metrics/calls?service=fastify'),
+      /is prometheus up\? docker compose start prometheus/,
+    );
+  });
+
+  it('names every scrape target that is down by its compose service', () => {
+    const up = (instance: string, value: number): Sample => ({ labels: { instance }, value });
+    const outcome = judgeTargets(
+      [
+        up('tempo:3200', 0),
+        up('otel-collector:8888', 0),
+        up('otel-collector:8889', 1),
+        up('localhost:9090', 1),
+      ],
+      { lab: 'compose', logDir: undefined, skipped: new Map() },
+    );
+    assert.equal(outcome.ok, false);
+    assert.equal(outcome.figure, 'otel-collector DOWN · tempo DOWN');
+    assert.match(outcome.hint ?? '', /docker compose start otel-collector, docker compose start tempo/);
+    const skipped = judgeTargets([up('tempo:3200', 0), up('otel-collector:8888', 1)], {
+      ...native,
+      skipped: new Map([['tempo', 'absent']] as const),
+    });
+    assert.deepEqual(skipped, { ok: true, figure: 'otel-collector up' });
+  });
+
   it('names the services whose spans never reached the collector', () => {
     const samples: Sample[] = [
       {

@@ -10,6 +10,8 @@ export interface JaegerTrace {
   traceID: string;
   services: string[];
   spans: number;
+  /** When its last span ended (ms since the epoch), from the spans' startTime + duration (µs). */
+  endMs?: number;
 }
 
 export interface MetricPoint {
@@ -46,7 +48,12 @@ export function parseTraces(body: unknown): JaegerTrace[] {
     const processes = isRecord(trace.processes) ? trace.processes : {};
     const spans = asOptionalArray(trace.spans, 'spans');
     const services = new Set<string>();
+    let endUs: number | undefined;
     for (const span of spans) {
+      if (isRecord(span) && typeof span.startTime === 'number') {
+        const end = span.startTime + (typeof span.duration === 'number' ? span.duration : 0);
+        endUs = Math.max(endUs ?? end, end);
+      }
       const processID = isRecord(span) ? span.processID : undefined;
       const process = typeof processID === 'string' ? processes[processID] : undefined;
       if (isRecord(process) && typeof process.serviceName === 'string') services.add(process.serviceName);
@@ -55,6 +62,7 @@ export function parseTraces(body: unknown): JaegerTrace[] {
       traceID: asString(trace.traceID, 'traceID'),
       services: [...services].sort(),
       spans: spans.length,
+      ...(endUs === undefined ? {} : { endMs: endUs / 1000 }),
     };
   });
 }
@@ -97,14 +105,14 @@ export async function services(base: string): Promise<string[]> {
   return parsed(url, await getJson(url), parseServices);
 }
 
-/** Traces holding a span of `service` named `operation` that started in [startMs, endMs]. */
+/** Traces holding a span of `service` (named `operation`, if given) that started in [startMs, endMs]. */
 export async function findTraces(
   base: string,
-  query: { service: string; operation: string; startMs: number; endMs: number; limit: number },
+  query: { service: string; operation?: string; startMs: number; endMs: number; limit: number },
 ): Promise<JaegerTrace[]> {
   const url = apiUrl(base, '/api/traces', {
     service: query.service,
-    operation: query.operation,
+    ...(query.operation === undefined ? {} : { operation: query.operation }),
     start: query.startMs * 1000, // microseconds
     end: query.endMs * 1000,
     limit: query.limit,

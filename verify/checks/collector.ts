@@ -2,7 +2,7 @@
 // Its own telemetry (:8888) is not published, so these checks read what is: the span metrics on :8889,
 // and Prometheus' scrape of the collector's own counters.
 import type { Check, Component, LabContext, Outcome } from '../check.ts';
-import { logsOf } from '../check.ts';
+import { logsOf, startCommand } from '../check.ts';
 import { formatNumber, joinFigures } from '../format.ts';
 import { getText } from '../http.ts';
 import type { Sample } from '../apis/prometheus.ts';
@@ -152,4 +152,77 @@ export const collectorExporters: Check = {
   },
 };
 
-export const collectorChecks: Check[] = [collectorSpanMetrics, collectorReceives, collectorExporters];
+/**
+ * The compose service each trace exporter of otel-collector/config.yaml sends to (its endpoint's host; a unit
+ * test holds the two files together). verify runs without that file in `docker compose run`, so it is named here.
+ */
+export const EXPORTER_TARGETS: Readonly<Record<string, string>> = {
+  'otlp_grpc/tempo': 'tempo',
+  'otlp_grpc/jaeger': 'jaeger-collector',
+};
+
+/**
+ * Spans waiting in an exporter's sending queue above which its backend counts as not taking them. A backend
+ * that keeps up leaves the queue near 0 (10 consumers take each 512-span batch at once); at the default load of
+ * 10-20 spans/s, 200 queued spans are 10-20 s of traffic the backend did not accept, while the collector
+ * retries (config.yaml: retry_on_failure) and its counters of failed spans stay at 0 for up to 5 minutes.
+ */
+export const QUEUE_BACKLOG = 200;
+
+export function judgeQueues(
+  queued: readonly Sample[],
+  ctx: Pick<LabContext, 'lab' | 'logDir' | 'skipped'>,
+): Outcome {
+  const byExporter = sumBy(queued, 'exporter');
+  if (byExporter.size === 0) {
+    return {
+      ok: false,
+      figure: 'Prometheus has no otelcol_exporter_queue_size series',
+      hint: `Prometheus does not scrape the collector's own metrics (job ${COLLECTOR_JOB}, otel-collector:8888): check ${CONFIG.prometheus}; ${logsOf(ctx, 'otel-collector')}`,
+    };
+  }
+  const exporters = [...byExporter.keys()].sort();
+  const backlogged: string[] = [];
+  const parts = exporters.map((exporter) => {
+    const size = byExporter.get(exporter) ?? 0;
+    const target = EXPORTER_TARGETS[exporter];
+    const skippedAs = skippedTarget(exporter, ctx.skipped);
+    if (size > QUEUE_BACKLOG && skippedAs === undefined) backlogged.push(exporter);
+    return `${exporter} ${formatNumber(size)} queued${target === undefined ? '' : ` (→ ${target})`}${skippedAs === undefined ? '' : ` (${skippedAs} skipped)`}`;
+  });
+  const figure = joinFigures(parts);
+  if (backlogged.length === 0) return { ok: true, figure };
+  const targets = backlogged.map((e) => EXPORTER_TARGETS[e] ?? e);
+  const what = targets.map((t) =>
+    t === 'jaeger-collector'
+      ? `jaeger-collector does not take spans: is it up (${startCommand(ctx, t)}), and is cassandra, where it writes, up (${startCommand(ctx, 'cassandra')})?`
+      : `${t} does not take spans: is it up? ${startCommand(ctx, t)}`,
+  );
+  return {
+    ok: false,
+    figure: `${figure}: more than ${formatNumber(QUEUE_BACKLOG)} spans waiting`,
+    hint: `${what.join(' ')} The collector keeps retrying; the queue drains once ${listWords(targets)} is back. ${logsOf(ctx, 'otel-collector', ...targets)}`,
+  };
+}
+
+export const collectorQueues: Check = {
+  id: 'collector.queues',
+  component: 'collector',
+  needs: ['prometheus'],
+  title: 'export queues are draining',
+  run: async (ctx) =>
+    judgeQueues(
+      await instantQuery(
+        ctx.urls.prometheus,
+        `sum by (exporter) ({__name__="otelcol_exporter_queue_size", job="${COLLECTOR_JOB}"})`,
+      ),
+      ctx,
+    ),
+};
+
+export const collectorChecks: Check[] = [
+  collectorSpanMetrics,
+  collectorReceives,
+  collectorExporters,
+  collectorQueues,
+];

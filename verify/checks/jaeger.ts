@@ -1,12 +1,14 @@
 // Hop 3b: Jaeger (collector -> Cassandra -> query) lists the services and returns /chain traces holding all
 // three; its Monitor tab's API (query -> Prometheus span metrics) has latencies, call rates and error rates.
 import type { Check, LabContext, Outcome } from '../check.ts';
-import { logsOf } from '../check.ts';
+import { logsOf, startCommand } from '../check.ts';
+import { formatDuration } from '../duration.ts';
+import { instantQuery } from '../apis/prometheus.ts';
 import { formatNumber, joinFigures } from '../format.ts';
 import type { MetricSeries, MonitorMetric } from '../apis/jaeger.ts';
 import { findTraces, monitorMetrics, services } from '../apis/jaeger.ts';
 import { APP_SERVICES } from '../lab.ts';
-import { CONFIG, listWords } from './common.ts';
+import { CONFIG, counter, listWords } from './common.ts';
 import { findCompleteTrace, judgeChain } from './chain.ts';
 
 const STORAGE_HINT = (ctx: Pick<LabContext, 'lab' | 'logDir'>): string =>
@@ -50,6 +52,55 @@ export const jaegerChain: Check = {
       }),
     );
     return judgeChain(findings, 'Jaeger', `${STORAGE_HINT(ctx)}; is k6 calling /chain?`);
+  },
+};
+
+/**
+ * How old Jaeger's newest trace may be while load runs. The services export every second
+ * (OTEL_BSP_SCHEDULE_DELAY), the collector batches for at most 200 ms and Jaeger writes within seconds, and k6
+ * makes a trace of every service every few seconds: 20 s without a new trace means traces stopped arriving,
+ * even while jaeger-query still serves the older ones.
+ */
+export const FRESH_MAX_AGE_MS = 20_000;
+/** The window searched for the newest trace (each service, newest 100). */
+export const FRESH_WINDOW_MS = 60_000;
+
+export function judgeFreshness(
+  newestEndMs: number | undefined,
+  loadPerSecond: number,
+  ctx: Pick<LabContext, 'lab' | 'logDir' | 'now'>,
+): Outcome {
+  const load = `${formatNumber(loadPerSecond)} spans/s arriving at the collector`;
+  const age = newestEndMs === undefined ? undefined : Math.max(0, ctx.now() - newestEndMs);
+  const figure = `newest trace ${
+    age === undefined ? `older than ${formatDuration(FRESH_WINDOW_MS)}` : `${formatDuration(age)} old`
+  }, ${load}`;
+  if (loadPerSecond <= 0) return { ok: true, figure: `${figure} (no load: not judged)` };
+  if (age !== undefined && age <= FRESH_MAX_AGE_MS) return { ok: true, figure };
+  return {
+    ok: false,
+    figure: `${figure}: no new trace for over ${formatDuration(FRESH_MAX_AGE_MS)}`,
+    hint: `spans arrive but none reach Jaeger: is jaeger-collector up (${startCommand(ctx, 'jaeger-collector')})? Is cassandra, where it writes, up (${startCommand(ctx, 'cassandra')})? See the collector's queue check; ${logsOf(ctx, 'jaeger-collector', 'cassandra')}`,
+  };
+}
+
+export const jaegerFresh: Check = {
+  id: 'jaeger.fresh',
+  component: 'jaeger',
+  needs: ['prometheus', 'collector'],
+  title: 'new traces keep arriving',
+  run: async (ctx) => {
+    const endMs = ctx.now();
+    const [found, rate] = await Promise.all([
+      Promise.all(
+        APP_SERVICES.map((service) =>
+          findTraces(ctx.urls.jaegerQuery, { service, startMs: endMs - FRESH_WINDOW_MS, endMs, limit: 100 }),
+        ),
+      ),
+      instantQuery(ctx.urls.prometheus, `sum(rate(${counter('otelcol_receiver_accepted_spans')}[1m]))`),
+    ]);
+    const ends = found.flat().flatMap((t) => (t.endMs === undefined ? [] : [t.endMs]));
+    return judgeFreshness(ends.length === 0 ? undefined : Math.max(...ends), rate[0]?.value ?? 0, ctx);
   },
 };
 
@@ -114,6 +165,7 @@ function monitorCheck(metric: MonitorMetric, title: string): Check {
 
 export const jaegerChecks: Check[] = [
   jaegerServices,
+  jaegerFresh,
   jaegerChain,
   monitorCheck('latencies', 'Monitor tab: latencies'),
   monitorCheck('calls', 'Monitor tab: call rates'),

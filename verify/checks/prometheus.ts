@@ -1,7 +1,7 @@
 // Hop 4: Prometheus holds span metrics of every service, error series for /error_test, service-graph
 // edges along every /chain call, and exemplars whose trace ids Tempo knows.
 import type { Check, LabContext, Outcome } from '../check.ts';
-import { logsOf } from '../check.ts';
+import { logsOf, startCommand } from '../check.ts';
 import { formatDuration } from '../duration.ts';
 import { formatNumber, joinFigures } from '../format.ts';
 import type { Exemplar, Sample } from '../apis/prometheus.ts';
@@ -206,7 +206,51 @@ export const exemplarTracesInTempo: Check = {
   },
 };
 
+/** The compose service of a scrape target, e.g. "jaeger-collector" for instance "jaeger-collector:8888". */
+export function targetService(instance: string): string {
+  return URL.parse(`http://${instance}`)?.hostname ?? instance;
+}
+
+/**
+ * Prometheus' `up` per target -> the components it cannot scrape, each with the command that starts it. This
+ * is how verify sees components whose own ports compose does not publish (jaeger-collector: its health and
+ * metrics ports stay inside the lab's network) within one scrape interval (15 s) of them stopping.
+ */
+export function judgeTargets(
+  up: readonly Sample[],
+  ctx: Pick<LabContext, 'lab' | 'logDir' | 'skipped'>,
+): Outcome {
+  const targets = up
+    .map((s) => ({ service: targetService(s.labels.instance ?? '?'), up: s.value === 1 }))
+    .filter((t) => t.service !== 'localhost') // Prometheus itself: it answered this query
+    .filter((t) => ![...ctx.skipped.keys()].some((c) => t.service.includes(c)));
+  const services = [...new Set(targets.map((t) => t.service))].sort();
+  const down = services.filter((name) => targets.some((t) => t.service === name && !t.up));
+  if (services.length === 0) {
+    return {
+      ok: false,
+      figure: 'Prometheus has no scrape targets',
+      hint: `check ${CONFIG.prometheus}; ${logsOf(ctx, 'prometheus')}`,
+    };
+  }
+  const figure = joinFigures(services.map((name) => `${name} ${down.includes(name) ? 'DOWN' : 'up'}`));
+  if (down.length === 0) return { ok: true, figure };
+  return {
+    ok: false,
+    figure,
+    hint: `Prometheus cannot scrape ${listWords(down)}: start ${down.length === 1 ? 'it' : 'them'} with ${down.map((d) => startCommand(ctx, d)).join(', ')}; ${logsOf(ctx, ...down)}`,
+  };
+}
+
+export const prometheusTargets: Check = {
+  id: 'prometheus.targets',
+  component: 'prometheus',
+  title: 'every component it scrapes is up',
+  run: async (ctx) => judgeTargets(await instantQuery(ctx.urls.prometheus, 'up'), ctx),
+};
+
 export const prometheusChecks: Check[] = [
+  prometheusTargets,
   prometheusSpanMetrics,
   prometheusErrors,
   prometheusServiceGraph,

@@ -1,0 +1,95 @@
+// The restart matrix (bench/restarts.ts), graceful stops: under the lab's load, each component in turn is
+// stopped, left down 20 s and started again, with a tagged /chain every second around it. For each: the collector
+// loses no /chain trace, every other loss stays within the bound below, span metrics and service-graph edges move
+// again, verify fails naming the component while it is down and passes again with nothing else restarted.
+// The SIGKILL variants run in the bench only (`npm run bench -- --only restarts`): they double the ~10 min this
+// file takes, and what they add (no flush on the way down) the graceful rows already bound for the backends.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { AppService } from '../../verify/lab.ts';
+import { readState } from '../../native/lib/state.ts';
+import {
+  chainBaseline,
+  describeRow,
+  E2E_PLAN,
+  lostIn,
+  measureRestart,
+  RESTART_COMPONENTS,
+  type RestartComponent,
+} from '../../bench/restarts.ts';
+import { assertLoadRunning, loadRunningFor, printLogsOnFailure } from './lab.ts';
+
+printLogsOnFailure();
+
+const TEMPO_SKIPPED = readState().skipped.tempo;
+
+/**
+ * The most traces a graceful restart of each component may cost in each backend, with why. Zero unless the
+ * component's own data path cannot hold what arrives while it restarts.
+ */
+const LOSS_BOUND: Record<RestartComponent, { jaeger: number; tempo: number; why: string }> = {
+  // The collector: spans wait in the services' SDK exporters while it is down (issue 16).
+  'otel-collector': { jaeger: 0, tempo: 0, why: 'nothing may be lost' },
+  // The collector's sending queue to Tempo holds spans while Tempo is down. Tempo's log shows its live-store
+  // partition pending ~15 s after /ready (lab-notes), so the traces of those seconds (one a second) may be lost;
+  // measured 2026-12-02: none was.
+  tempo: { jaeger: 0, tempo: 15, why: "Tempo's live-store takes ~15 s after ready to accept pushes" },
+  // The collector's sending queue to Jaeger holds spans while the Jaeger collector is down.
+  'jaeger-collector': { jaeger: 0, tempo: 0, why: 'the collector queues for Jaeger' },
+  // Only the read side: nothing is written through it.
+  'jaeger-query': { jaeger: 0, tempo: 0, why: 'no write goes through it' },
+  // jaeger-collector's storage exporter fails the OTLP export while Cassandra is down, so the collector keeps the
+  // spans in its sending queue and retries them (measured 2026-12-02: none lost over a 20 s outage).
+  cassandra: { jaeger: 0, tempo: 0, why: 'a failed write is retried from the collector queue' },
+  // Span metrics only: traces never pass through it.
+  prometheus: { jaeger: 0, tempo: 0, why: 'traces never pass through Prometheus' },
+  // While express is down every /chain fails (all chains call it) and is not counted; answered ones are whole.
+  express: { jaeger: 0, tempo: 0, why: 'refused requests make no trace to lose' },
+};
+
+describe(
+  'restart matrix: each component stopped 20 s and started again under load',
+  { timeout: 1_200_000 },
+  () => {
+    let baseline: Record<AppService, number> | undefined;
+
+    before(async () => {
+      await loadRunningFor(30_000);
+      baseline = await chainBaseline();
+      console.log(`baseline /chain spans: ${JSON.stringify(baseline)}`);
+    });
+
+    for (const component of RESTART_COMPONENTS) {
+      test(`${component}: stop, 20 s down, start`, async () => {
+        assertLoadRunning();
+        assert.ok(baseline !== undefined, 'no baseline');
+        const row = await measureRestart(component, 'stop', E2E_PLAN, baseline, (l) => {
+          console.log(l);
+        });
+        const bound = LOSS_BOUND[component];
+        assert.ok(row.sent >= 30, `only ${String(row.sent)} /chain sent`);
+        if (component !== 'express') assert.equal(row.answered, row.sent, 'every /chain answered');
+        else assert.ok(row.answered > 0, 'no /chain answered around the express restart');
+        assert.ok(
+          row.redWhileDown.length > 0 && row.namedWhileDown,
+          `verify while ${component} was down: ${row.redWhileDown.join('; ') || 'all green'}`,
+        );
+        assert.ok(Number.isFinite(row.greenMs), `verify not green again: ${row.stillFailing.join('; ')}`);
+        assert.ok(Number.isFinite(row.metricsMs), 'span metrics of /chain did not move again');
+        assert.ok(Number.isFinite(row.edgesMs), 'service-graph edges did not move again');
+        const lostJaeger = lostIn(row, 'jaeger') ?? 0;
+        assert.ok(
+          lostJaeger <= bound.jaeger,
+          `${String(lostJaeger)} lost in Jaeger (bound ${String(bound.jaeger)}: ${bound.why}); ${describeRow(row)}`,
+        );
+        if (TEMPO_SKIPPED === undefined) {
+          const lostTempo = lostIn(row, 'tempo') ?? 0;
+          assert.ok(
+            lostTempo <= bound.tempo,
+            `${String(lostTempo)} lost in Tempo (bound ${String(bound.tempo)}: ${bound.why}); ${describeRow(row)}`,
+          );
+        }
+      });
+    }
+  },
+);
