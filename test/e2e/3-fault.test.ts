@@ -19,10 +19,10 @@ import {
   counterValue,
   jaegerHealthPort,
   jaegerTrace,
-  newTrace,
   npmRun,
   poll,
   printLogsOnFailure,
+  sendChain,
   repoRoot,
   sleep,
   traceShape,
@@ -51,16 +51,6 @@ function exporterTo(service: string): string {
     .map(([name]) => name);
   assert.equal(names.length, 1, `exporters to ${service}: ${names.join(', ')}`);
   return names[0] ?? '';
-}
-
-async function sendChain(service: AppService): Promise<string> {
-  const { traceId, traceparent } = newTrace();
-  const res = await fetch(`${urls.apps[service]}/chain`, {
-    headers: { traceparent },
-    signal: AbortSignal.timeout(15_000),
-  });
-  assert.equal(res.status, 200, `${service} /chain: ${await res.text()}`);
-  return traceId;
 }
 
 /**

@@ -4,7 +4,7 @@
 // restart of the collector itself and reach Jaeger once jaeger-collector is back.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { APP_SERVICES, type AppService } from '../../verify/lab.ts';
+import { APP_SERVICES } from '../../verify/lab.ts';
 import { readState } from '../../native/lib/state.ts';
 import {
   assertLoadRunning,
@@ -12,11 +12,10 @@ import {
   counterValue,
   jaegerTrace,
   loadRunningFor,
-  newTrace,
   npmRun,
   poll,
   printLogsOnFailure,
-  urls,
+  sendChain,
 } from './lab.ts';
 
 printLogsOnFailure();
@@ -39,16 +38,6 @@ function verify(extra: readonly string[] = []): ReturnType<typeof npmRun> {
   return npmRun('verify', [...ONLY, ...SKIPS, '--lab', 'native', '--log-dir', '.native/logs', ...extra], {
     timeoutMs: 240_000,
   });
-}
-
-async function sendChain(service: AppService): Promise<string> {
-  const { traceId, traceparent } = newTrace();
-  const res = await fetch(`${urls.apps[service]}/chain`, {
-    headers: { traceparent },
-    signal: AbortSignal.timeout(15_000),
-  });
-  assert.equal(res.status, 200, `${service} /chain: ${await res.text()}`);
-  return traceId;
 }
 
 describe(`${STOPPED} stopped under load`, { timeout: 600_000 }, () => {

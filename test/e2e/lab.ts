@@ -2,6 +2,7 @@
 // URLs from docker-compose.yaml), running the repo's npm scripts, polling until data shows up, the component
 // logs' tails on failure, and small clients for Prometheus, Jaeger's query API and the collector's own metrics.
 // The lab is started once for the whole run by global-setup.ts.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { parse } from 'yaml';
 import { logDir, repoRoot } from '../../native/lib/paths.ts';
 import { addressOf, readState } from '../../native/lib/state.ts';
 import { parseExposition, type Sample } from '../../verify/apis/prometheus.ts';
-import { APP_SERVICES, labUrls } from '../../verify/lab.ts';
+import { APP_SERVICES, labUrls, type AppService } from '../../verify/lab.ts';
 
 export { repoRoot };
 
@@ -230,6 +231,17 @@ function withParams(base: string, pathname: string, params: Record<string, strin
 export function newTrace(): { traceId: string; traceparent: string } {
   const traceId = randomBytes(16).toString('hex');
   return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
+}
+
+/** GET <service>/chain with a new trace of our own; asserts it answered 200 and returns the trace id. */
+export async function sendChain(service: AppService): Promise<string> {
+  const { traceId, traceparent } = newTrace();
+  const res = await fetch(`${urls.apps[service]}/chain`, {
+    headers: { traceparent },
+    signal: AbortSignal.timeout(15_000),
+  });
+  assert.equal(res.status, 200, `${service} /chain: ${await res.text()}`);
+  return traceId;
 }
 
 // ---- Prometheus ----
