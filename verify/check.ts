@@ -105,6 +105,7 @@ function endpoints(ctx: LabContext): Endpoint[] {
       // The Monitor tab's /api/metrics/* read Prometheus; traces and services come from Cassandra.
       storage: (url) => (new URL(url).pathname.startsWith('/api/metrics/') ? 'prometheus' : 'cassandra'),
     },
+    { name: 'Jaeger collector', base: urls.jaegerCollectorHealth, service: 'jaeger-collector' },
     { name: 'Prometheus', base: urls.prometheus, service: 'prometheus' },
     { name: 'Tempo', base: urls.tempo, service: 'tempo' },
     { name: 'the collector’s metrics endpoint', base: urls.collectorMetrics, service: 'otel-collector' },

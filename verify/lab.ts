@@ -15,6 +15,7 @@ export function isAppService(name: string): name is AppService {
 /** Container ports of the backends whose published host port the tools need (compose service -> port). */
 export const BACKEND_PORTS = {
   'jaeger-query': 16686, // UI and HTTP API, incl. the Monitor tab's /api/metrics
+  'jaeger-collector': 13133, // health (/status): nothing else of it is reachable from the host
   prometheus: 9090,
   tempo: 3200, // HTTP API
   'otel-collector': 8889, // span metrics and service graph (prometheus exporter)
@@ -25,6 +26,7 @@ export type Backend = keyof typeof BACKEND_PORTS;
 export interface LabUrls {
   apps: Record<AppService, string>;
   jaegerQuery: string;
+  jaegerCollectorHealth: string;
   prometheus: string;
   tempo: string;
   collectorMetrics: string;
@@ -60,6 +62,7 @@ export function labUrls(project: ComposeProject = loadCompose(), urlOf: UrlOf = 
   return {
     apps,
     jaegerQuery: backend('jaeger-query'),
+    jaegerCollectorHealth: backend('jaeger-collector'),
     prometheus: backend('prometheus'),
     tempo: backend('tempo'),
     collectorMetrics: backend('otel-collector'),

@@ -174,6 +174,7 @@ describe('docker compose run --rm verify reaches the lab inside the compose netw
     }
     const backends = {
       'jaeger-query': urls.jaegerQuery,
+      'jaeger-collector': urls.jaegerCollectorHealth,
       prometheus: urls.prometheus,
       tempo: urls.tempo,
       'otel-collector': urls.collectorMetrics,

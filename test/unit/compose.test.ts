@@ -31,6 +31,7 @@ const APP_SERVICES = ['fastify', 'nestjs', 'express'] as const;
 const EXPECTED_HOST_PORTS: Record<string, number[]> = {
   grafana: [3000],
   'jaeger-query': [16686],
+  'jaeger-collector': [13133],
   prometheus: [9090],
   tempo: [3200],
   'otel-collector': [8889],

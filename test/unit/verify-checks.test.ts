@@ -253,6 +253,7 @@ before(async () => {
     urls: {
       apps,
       jaegerQuery: await serve(jaeger),
+      jaegerCollectorHealth: await serve(() => ({ status: 'StatusOK' })),
       prometheus: await serve(prometheus),
       tempo: await serve(tempo),
       collectorMetrics: await serve(collectorMetrics),
@@ -405,12 +406,22 @@ describe('verify checks against a fake lab', () => {
     }
   });
 
-  it('with jaeger-collector stopped, three checks fail, each naming it and how to start it', async () => {
+  it('with jaeger-collector stopped, four checks fail, each naming it and how to start it', async () => {
     fault.jaegerCollectorDown = true;
+    const stopped = { ...ctx, urls: { ...ctx.urls, jaegerCollectorHealth: await closedPort() } };
     try {
-      const results = byId(await runChecks(ALL_CHECKS, ctx, { waitMs: 0 }, () => undefined));
+      const results = byId(await runChecks(ALL_CHECKS, stopped, { waitMs: 0 }, () => undefined));
       const failed = [...results.values()].filter((r) => r.status === 'fail').map((r) => r.check.id);
-      assert.deepEqual(failed, ['collector.queues', 'jaeger.fresh', 'prometheus.targets']);
+      assert.deepEqual(failed, [
+        'collector.queues',
+        'jaeger.collector',
+        'jaeger.fresh',
+        'prometheus.targets',
+      ]);
+      assert.match(
+        results.get('jaeger.collector')?.figure ?? '',
+        /^Jaeger collector at \S+ refused the connection$/,
+      );
       for (const id of failed) {
         const result = results.get(id);
         assert.match(result?.hint ?? '', /docker compose start jaeger-collector/, id);

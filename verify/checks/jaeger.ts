@@ -3,6 +3,7 @@
 import type { Check, LabContext, Outcome } from '../check.ts';
 import { logsOf, startCommand } from '../check.ts';
 import { formatDuration } from '../duration.ts';
+import { getText } from '../http.ts';
 import { instantQuery } from '../apis/prometheus.ts';
 import { formatNumber, joinFigures } from '../format.ts';
 import type { MetricSeries, MonitorMetric } from '../apis/jaeger.ts';
@@ -23,6 +24,27 @@ export function judgeServices(names: readonly string[], ctx: Pick<LabContext, 'l
   if (missing.length === 0) return { ok: true, figure };
   return { ok: false, figure: `${figure}; missing ${listWords(missing)}`, hint: STORAGE_HINT(ctx) };
 }
+
+/**
+ * jaeger-collector's own health (healthcheckv2's /status, as compose's healthcheck asks): the otel-collector
+ * queues and retries for it and jaeger-query still serves older traces, so without this a stopped
+ * jaeger-collector shows only once its queue has grown or its newest trace has aged.
+ */
+export const jaegerCollectorUp: Check = {
+  id: 'jaeger.collector',
+  component: 'jaeger',
+  title: 'jaeger-collector is up (its health endpoint)',
+  run: async (ctx) => {
+    const url = new URL('/status', ctx.urls.jaegerCollectorHealth).toString();
+    const answer = await getText(url, { acceptStatus: () => true });
+    if (answer.status === 200) return { ok: true, figure: `${url} answers 200` };
+    return {
+      ok: false,
+      figure: `${url} answers ${String(answer.status)}: ${answer.body.slice(0, 200)}`,
+      hint: `jaeger-collector runs but is not healthy: is cassandra, where it writes, up (${startCommand(ctx, 'cassandra')})? ${logsOf(ctx, 'jaeger-collector', 'cassandra')}`,
+    };
+  },
+};
 
 export const jaegerServices: Check = {
   id: 'jaeger.services',
@@ -164,6 +186,7 @@ function monitorCheck(metric: MonitorMetric, title: string): Check {
 }
 
 export const jaegerChecks: Check[] = [
+  jaegerCollectorUp,
   jaegerServices,
   jaegerFresh,
   jaegerChain,
