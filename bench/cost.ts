@@ -11,11 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDocument, isMap, isSeq } from 'yaml';
-import { artifacts } from '../native/build.ts';
-import { readState } from '../native/lib/state.ts';
 import { start } from '../native/start.ts';
 import { stop } from '../native/stop.ts';
-import { planService, publish, startPlan, waitReady } from '../native/up.ts';
 import { parseExposition } from '../verify/apis/prometheus.ts';
 import { loadCompose, type ComposeService } from '../verify/compose.ts';
 import { getText } from '../verify/http.ts';
@@ -73,62 +70,34 @@ export function prometheusWithDefaults(text: string): string {
   return doc.toString();
 }
 
-/** The compose service with a bind-mounted file replaced by `source`. */
-function withFile(service: ComposeService, target: string, source: string): ComposeService {
-  if (!service.mounts.some((m) => m.target === target))
-    throw new Error(`${service.name}: docker-compose.yaml mounts nothing at ${target}`);
-  return {
-    ...service,
-    mounts: service.mounts.map((m) => (m.target === target ? { ...m, source } : m)),
-  };
-}
-
-/** The three components' compose services as the "defaults" variant runs them. */
-function defaultServices(dir: string): ComposeService[] {
+/** The three components' compose services as the "defaults" variant runs them (copies written into `dir`). */
+function defaultServices(dir: string): Record<string, ComposeService> {
   const compose = loadCompose();
-  const services = FRESHNESS_COMPONENTS.map((name) => {
+  const service = (name: (typeof FRESHNESS_COMPONENTS)[number]): ComposeService => {
     const s = compose.services[name];
     if (s === undefined) throw new Error(`docker-compose.yaml has no service ${name}`);
     return s;
-  });
-  const [tempo, collector, prometheus] = services as [ComposeService, ComposeService, ComposeService];
-  const overlay = (
-    service: ComposeService,
-    target: string,
-    rewrite: (text: string) => string,
-  ): ComposeService => {
-    const original = service.mounts.find((m) => m.target === target);
-    if (original === undefined)
-      throw new Error(`${service.name}: docker-compose.yaml mounts nothing at ${target}`);
+  };
+  /** The service with its bind-mounted file at `target` replaced by a rewritten copy. */
+  const overlay = (s: ComposeService, target: string, rewrite: (text: string) => string): ComposeService => {
+    const original = s.mounts.find((m) => m.target === target);
+    if (original === undefined) throw new Error(`${s.name}: docker-compose.yaml mounts nothing at ${target}`);
     const file = path.join(dir, path.basename(target));
     writeFileSync(file, rewrite(readFileSync(original.source, 'utf8')));
-    return withFile(service, target, file);
+    return { ...s, mounts: s.mounts.map((m) => (m === original ? { ...m, source: file } : m)) };
   };
-  return [
-    overlay(tempo, '/etc/tempo/tempo.yaml', tempoWithDefaults),
-    {
+  const collector = service('otel-collector');
+  return {
+    tempo: overlay(service('tempo'), '/etc/tempo/tempo.yaml', tempoWithDefaults),
+    'otel-collector': {
       ...collector,
       environment: {
         ...collector.environment,
         SPANMETRICS_FLUSH_INTERVAL: FRESHNESS_SETTINGS.collectorFlush,
       },
     },
-    overlay(prometheus, '/etc/prometheus/prometheus.yml', prometheusWithDefaults),
-  ];
-}
-
-async function startServices(services: readonly ComposeService[]): Promise<void> {
-  const state = readState();
-  const built = artifacts();
-  for (const service of services) {
-    const address = state.addresses[service.name];
-    const plan = address === undefined ? undefined : planService(service, address, built);
-    if (plan === undefined) throw new Error(`${service.name}: not in the running native lab`);
-    const started = Date.now();
-    const proc = startPlan(plan);
-    await waitReady(plan, proc, started, new AbortController().signal);
-    publish(plan);
-  }
+    prometheus: overlay(service('prometheus'), '/etc/prometheus/prometheus.yml', prometheusWithDefaults),
+  };
 }
 
 async function samplesAppended(promBase: string): Promise<number> {
@@ -146,7 +115,7 @@ async function measureVariant(variant: Variant, settleS: number, windowS: number
   } else {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'spm-bench-defaults-'));
     try {
-      await startServices(defaultServices(dir));
+      await start(FRESHNESS_COMPONENTS, defaultServices(dir));
       // Tempo reads its config at start; the copy can go once all three run.
     } finally {
       rmSync(dir, { recursive: true, force: true });

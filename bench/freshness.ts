@@ -12,10 +12,9 @@
 // counts only probes (the load's edges are between the lab's services). Our client span is sent as soon as
 // the answer arrives, the server's half after the SDK's export delay: the edge waits for the later of them.
 import { randomBytes } from 'node:crypto';
-import { getText } from '../verify/http.ts';
-import { parseTraces } from '../verify/apis/jaeger.ts';
+import { traceById as jaegerTraceById } from '../verify/apis/jaeger.ts';
 import { instantQuery, queryExemplars } from '../verify/apis/prometheus.ts';
-import { search, traceById } from '../verify/apis/tempo.ts';
+import { search, traceById as tempoTraceById } from '../verify/apis/tempo.ts';
 import { loadCompose } from '../verify/compose.ts';
 import { APP_SERVICES, appPort, labUrls, type AppService } from '../verify/lab.ts';
 import { labAddress, sleep } from './lib/lab.ts';
@@ -114,29 +113,20 @@ export function clientSpanBody(
   };
 }
 
-async function jaegerHas(jaegerBase: string, traceId: string): Promise<boolean> {
-  const url = new URL(`/api/traces/${traceId}`, jaegerBase).toString();
-  const answer = await getText(url, {
-    accept: 'application/json',
-    acceptStatus: (s) => s === 200 || s === 404,
-  });
-  if (answer.status === 404) return false;
-  return parseTraces(JSON.parse(answer.body)).some((t) => t.spans > 0);
-}
-
 async function sumOf(promBase: string, promql: string): Promise<number> {
   const samples = await instantQuery(promBase, promql);
   return samples[0]?.value ?? 0;
 }
 
 /**
- * Polls `check` until true; the time since t0, or Infinity at the deadline (with the last error, if the last
- * poll failed). Errors count as "not yet".
+ * Polls `check` every `intervalMs` until true; the time since t0 (both on performance.now()'s clock), or
+ * Infinity at the deadline (with the last error, if the last poll failed). Errors count as "not yet".
  */
-async function pollUntil(
+export async function pollUntil(
   check: () => Promise<boolean>,
   t0: number,
   deadline: number,
+  intervalMs = POLL_MS,
 ): Promise<{ ms: number; error?: string }> {
   let error: string | undefined;
   for (;;) {
@@ -148,7 +138,7 @@ async function pollUntil(
     }
     if (performance.now() > deadline)
       return { ms: Number.POSITIVE_INFINITY, ...(error === undefined ? {} : { error }) };
-    await sleep(POLL_MS);
+    await sleep(intervalMs);
   }
 }
 
@@ -185,8 +175,8 @@ async function probe(service: AppService, at: Endpoints, timeoutMs: number): Pro
   const deadline = t0 + timeoutMs;
   const window = (): { startMs: number; endMs: number } => ({ startMs: wall0 - 60_000, endMs: Date.now() });
   const checks: Record<Signal, () => Promise<boolean>> = {
-    jaeger: () => jaegerHas(at.jaeger, traceId),
-    tempoById: async () => ((await traceById(at.tempo, traceId))?.spans ?? 0) > 0,
+    jaeger: async () => ((await jaegerTraceById(at.jaeger, traceId))?.spans ?? 0) > 0,
+    tempoById: async () => ((await tempoTraceById(at.tempo, traceId))?.spans ?? 0) > 0,
     tempoSearch: async () =>
       (await search(at.tempo, { q: headSearchQuery(service), ...window(), limit: 100 })).some(
         (hit) => hit.traceID === traceId,

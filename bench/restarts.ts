@@ -9,16 +9,15 @@
 //     and whether their figures or hints name it;
 //   - how long after `native:start` began until every check passes again, with nothing else restarted.
 // Used by the end-to-end test (test/e2e/6-restarts.test.ts, graceful stops) and `npm run bench` (both modes).
-import { parseTraces } from '../verify/apis/jaeger.ts';
+import { traceById as jaegerTraceById } from '../verify/apis/jaeger.ts';
 import { instantQuery } from '../verify/apis/prometheus.ts';
-import { traceById } from '../verify/apis/tempo.ts';
+import { traceById as tempoTraceById } from '../verify/apis/tempo.ts';
 import { type CheckResult, runChecks } from '../verify/check.ts';
-import { getText } from '../verify/http.ts';
 import { APP_SERVICES, type AppService, labUrls } from '../verify/lab.ts';
 import { ALL_CHECKS, labContext, parseOptions } from '../verify/main.ts';
 import { logDir } from '../native/lib/paths.ts';
 import { readState } from '../native/lib/state.ts';
-import { newTraceparent } from './freshness.ts';
+import { newTraceparent, pollUntil } from './freshness.ts';
 import { runNative, sleep } from './lib/lab.ts';
 
 /** What the issue asks to restart, in turn: the pipeline, both backends' parts, storage, metrics, one service. */
@@ -141,20 +140,11 @@ function steadyChains(everyMs: number): { stop: () => Promise<Sent[]>; window: (
   };
 }
 
-async function jaegerTrace(traceId: string): Promise<{ services: string[]; spans: number } | undefined> {
-  const url = new URL(`/api/traces/${traceId}`, labUrls().jaegerQuery).toString();
-  const answer = await getText(url, {
-    accept: 'application/json',
-    acceptStatus: (s) => s === 200 || s === 404,
-  });
-  return answer.status === 404 ? undefined : parseTraces(JSON.parse(answer.body))[0];
-}
-
 type Lookup = (traceId: string) => Promise<{ services: readonly string[]; spans: number } | undefined>;
 
 const lookups: Record<'jaeger' | 'tempo', Lookup> = {
-  jaeger: jaegerTrace,
-  tempo: (traceId) => traceById(labUrls().tempo, traceId),
+  jaeger: (traceId) => jaegerTraceById(labUrls().jaegerQuery, traceId),
+  tempo: (traceId) => tempoTraceById(labUrls().tempo, traceId),
 };
 
 function isComplete(
@@ -180,7 +170,7 @@ export async function chainBaseline(timeoutMs = 90_000): Promise<Record<AppServi
       let spans = -1;
       let since = Date.now();
       while (Date.now() < deadline) {
-        const trace = await jaegerTrace(traceId).catch(() => undefined);
+        const trace = await lookups.jaeger(traceId).catch(() => undefined);
         if (isComplete(trace, 0) && trace !== undefined) {
           if (trace.spans !== spans) [spans, since] = [trace.spans, Date.now()];
           else if (Date.now() - since >= 6_000) return [root, spans] as const;
@@ -230,13 +220,9 @@ async function verifyOnce(): Promise<CheckResult[]> {
 const failing = (results: readonly CheckResult[]): CheckResult[] =>
   results.filter((r) => r.status === 'fail');
 
-/** From `t0` until `moved` says yes; Infinity after `timeoutMs`. Errors (a backend still down) count as not yet. */
+/** From `t0` (performance.now()) until `moved` says yes, every 2 s; Infinity after `timeoutMs`. Errors count as not yet. */
 async function msUntil(t0: number, timeoutMs: number, moved: () => Promise<boolean>): Promise<number> {
-  for (;;) {
-    if (await moved().catch(() => false)) return Date.now() - t0;
-    if (Date.now() - t0 > timeoutMs) return Number.POSITIVE_INFINITY;
-    await sleep(2_000);
-  }
+  return (await pollUntil(moved, t0, t0 + timeoutMs, 2_000)).ms;
 }
 
 /** A Prometheus sum that must go up from its first reading after the start (a restarted collector resets it). */
@@ -306,7 +292,7 @@ export async function measureRestart(
     redWhileDown = failing(await verifyOnce());
     say(`  ${name}: down; verify fails ${String(redWhileDown.length)} check(s)`);
     await sleep(downUntil - Date.now());
-    started = Date.now();
+    started = performance.now();
     startMs = await nativeScript('start', [component], `restart-${name}-start`);
     chains.window('after'); // once the component is ready again
     // Watched from the start on, while the tail's /chain calls go on: their times are not floored by the tail.

@@ -5,17 +5,23 @@
 //
 // Usage: node native/start.ts <service> [<service> ...]   (compose service names, e.g. jaeger-collector)
 import { artifacts } from './build.ts';
-import { loadCompose } from '../verify/compose.ts';
+import { loadCompose, type ComposeService } from '../verify/compose.ts';
 import { readState } from './lib/state.ts';
 import { formatDuration } from './lib/proc.ts';
 import { isOurs, pidRecords } from './lib/processes.ts';
 import { nativeServices } from './stop.ts';
 import { describeCheck, planService, publish, startPlan, waitReady } from './up.ts';
 
-export async function start(names: readonly string[]): Promise<string[]> {
+/**
+ * Starts each named component as `services` describes it: docker-compose.yaml's services, unless a caller (the
+ * bench's cost phase) passes variants of them.
+ */
+export async function start(
+  names: readonly string[],
+  services: Readonly<Record<string, ComposeService>> = loadCompose().services,
+): Promise<string[]> {
   const wanted = nativeServices(names);
   const state = readState();
-  const compose = loadCompose();
   const built = artifacts(); // native:up built them; nothing is rebuilt here
   const report: string[] = [];
   for (const name of wanted) {
@@ -23,7 +29,7 @@ export async function start(names: readonly string[]): Promise<string[]> {
       report.push(`${name} is already running`);
       continue;
     }
-    const service = compose.services[name];
+    const service = services[name];
     const address = state.addresses[name];
     const plan =
       service === undefined || address === undefined ? undefined : planService(service, address, built);

@@ -59,6 +59,20 @@ export async function getText(
 
 export async function getJson(url: string, options: { timeoutMs?: number } = {}): Promise<unknown> {
   const { body } = await getText(url, { ...options, accept: 'application/json' });
+  return parseJson(url, body);
+}
+
+/** Like getJson, but undefined when the server answers 404 (e.g. a trace id it does not hold yet). */
+export async function getJsonIfFound(url: string, options: { timeoutMs?: number } = {}): Promise<unknown> {
+  const answer = await getText(url, {
+    ...options,
+    accept: 'application/json',
+    acceptStatus: (s) => (s >= 200 && s < 300) || s === 404,
+  });
+  return answer.status === 404 ? undefined : parseJson(url, answer.body);
+}
+
+function parseJson(url: string, body: string): unknown {
   try {
     return JSON.parse(body) as unknown;
   } catch {

@@ -3,7 +3,7 @@
 // {data, total, limit, offset, errors} envelope for services and traces (UI trace model: spans with
 // processID, processes with serviceName), and a jsonpb-encoded MetricFamily for metrics (camelCase
 // fields, RFC 3339 timestamps, NaN as the string "NaN", empty lists left out).
-import { apiUrl, getJson } from '../http.ts';
+import { apiUrl, getJson, getJsonIfFound } from '../http.ts';
 import { asOptionalArray, asRecord, asString, isRecord, parsed } from './json.ts';
 
 export interface JaegerTrace {
@@ -103,6 +103,13 @@ function jsonpbDouble(value: unknown): number {
 export async function services(base: string): Promise<string[]> {
   const url = apiUrl(base, '/api/services');
   return parsed(url, await getJson(url), parseServices);
+}
+
+/** The trace with this id, or undefined when Jaeger does not hold it (404). */
+export async function traceById(base: string, traceId: string): Promise<JaegerTrace | undefined> {
+  const url = apiUrl(base, `/api/traces/${encodeURIComponent(traceId)}`);
+  const body = await getJsonIfFound(url);
+  return body === undefined ? undefined : parsed(url, body, parseTraces)[0];
 }
 
 /** Traces holding a span of `service` (named `operation`, if given) that started in [startMs, endMs]. */

@@ -2,7 +2,7 @@
 // Tempo v3.0 (pkg/tempopb/tempo.proto, docs/sources/tempo/api_docs): SearchResponse.traces[] with
 // traceID, rootServiceName, rootTraceName, startTimeUnixNano (a string: uint64 in jsonpb), durationMs;
 // TraceByIDResponse {trace: {resourceSpans}} (v2) or the v1 form {batches}, OTLP JSON inside.
-import { apiUrl, getJson, getText, ProbeError } from '../http.ts';
+import { apiUrl, getJson, getJsonIfFound } from '../http.ts';
 import { asOptionalArray, asRecord, asString, isRecord, parsed } from './json.ts';
 
 export interface TempoHit {
@@ -124,16 +124,6 @@ export async function traceById(
     `/api/v2/traces/${encodeURIComponent(traceId)}`,
     window === undefined ? {} : seconds(window),
   );
-  const answer = await getText(url, {
-    accept: 'application/json',
-    acceptStatus: (s) => s === 200 || s === 404,
-  });
-  if (answer.status === 404) return undefined;
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.body);
-  } catch {
-    throw new ProbeError('body', url, `${url} answered something that is not JSON`);
-  }
-  return parsed(url, body, parseTrace);
+  const body = await getJsonIfFound(url);
+  return body === undefined ? undefined : parsed(url, body, parseTrace);
 }
