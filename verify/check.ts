@@ -86,7 +86,7 @@ interface Endpoint {
   name: string;
   base: string;
   service: string;
-  /** Where it reads the data a URL asks for: an error answer may come from there. */
+  /** What it depends on for the data a URL asks for (its storage): an error answer may come from there. */
   storage?: (url: string) => string;
 }
 
@@ -105,7 +105,13 @@ function endpoints(ctx: LabContext): Endpoint[] {
       // The Monitor tab's /api/metrics/* read Prometheus; traces and services come from Cassandra.
       storage: (url) => (new URL(url).pathname.startsWith('/api/metrics/') ? 'prometheus' : 'cassandra'),
     },
-    { name: 'Jaeger collector', base: urls.jaegerCollectorHealth, service: 'jaeger-collector' },
+    {
+      name: 'Jaeger collector',
+      base: urls.jaegerCollectorHealth,
+      service: 'jaeger-collector',
+      // Its health turns bad when the Cassandra it writes to fails.
+      storage: () => 'cassandra',
+    },
     { name: 'Prometheus', base: urls.prometheus, service: 'prometheus' },
     { name: 'Tempo', base: urls.tempo, service: 'tempo' },
     { name: 'the collector’s metrics endpoint', base: urls.collectorMetrics, service: 'otel-collector' },
@@ -136,7 +142,7 @@ export function outcomeOfError(error: unknown, ctx: LabContext): Outcome {
   return {
     ok: false,
     figure: error.message,
-    hint: `${endpoint.service} answers but cannot read its data: is ${storage} up? ${startCommand(ctx, storage)}; ${logsOf(ctx, endpoint.service, storage)}`,
+    hint: `${endpoint.service} answers with an error from what it depends on: is ${storage} up? ${startCommand(ctx, storage)}; ${logsOf(ctx, endpoint.service, storage)}`,
   };
 }
 

@@ -34,15 +34,10 @@ export const jaegerCollectorUp: Check = {
   id: 'jaeger.collector',
   component: 'jaeger',
   title: 'jaeger-collector is up (its health endpoint)',
+  // Refused or an error answer: outcomeOfError (verify/check.ts) names jaeger-collector, or Cassandra behind it.
   run: async (ctx) => {
     const url = new URL('/status', ctx.urls.jaegerCollectorHealth).toString();
-    const answer = await getText(url, { acceptStatus: () => true });
-    if (answer.status === 200) return { ok: true, figure: `${url} answers 200` };
-    return {
-      ok: false,
-      figure: `${url} answers ${String(answer.status)}: ${answer.body.slice(0, 200)}`,
-      hint: `jaeger-collector runs but is not healthy: is cassandra, where it writes, up (${startCommand(ctx, 'cassandra')})? ${logsOf(ctx, 'jaeger-collector', 'cassandra')}`,
-    };
+    return { ok: true, figure: `${url} answers ${String((await getText(url)).status)}` };
   },
 };
 

@@ -212,9 +212,10 @@ export function targetService(instance: string): string {
 }
 
 /**
- * Prometheus' `up` per target -> the components it cannot scrape, each with the command that starts it. This
- * is how verify sees components whose own ports compose does not publish (jaeger-collector: its health and
- * metrics ports stay inside the lab's network) within one scrape interval (15 s) of them stopping.
+ * Prometheus' `up` per target -> the components it cannot scrape, each with the command that starts it, within
+ * one scrape interval (15 s) of them stopping: a second view of components whose ports compose does not publish
+ * or only in part (jaeger-collector's metrics port stays inside the lab's network; its health port is checked
+ * directly by jaeger.collector).
  */
 export function judgeTargets(
   up: readonly Sample[],
