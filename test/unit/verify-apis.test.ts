@@ -278,6 +278,12 @@ describe('Tempo answers', () => {
         startMs: 1684778327699,
       },
     ]);
+    const trimmed = { traces: [{ traceID: '1636feec1feaa6b3e10ed9fe7be65fc' }] };
+    assert.equal(
+      parseSearch(trimmed)[0]?.traceID,
+      '01636feec1feaa6b3e10ed9fe7be65fc',
+      'leading zero restored',
+    );
     assert.deepEqual(parseSearch({ traces: [], metrics: { totalBlocks: 1 } }), []);
     assert.deepEqual(parseSearch({ metrics: {} }), []);
   });

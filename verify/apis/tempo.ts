@@ -22,7 +22,9 @@ export function parseSearch(body: unknown): TempoHit[] {
   return asOptionalArray(answer.traces, 'traces').map((item) => {
     const hit = asRecord(item, 'trace');
     return {
-      traceID: asString(hit.traceID, 'traceID'),
+      // Tempo's search trims a trace id's leading zeros (pkg/util/traceid.go TraceIDToHexString): 1 in 16 ids.
+      // Padded back to W3C's 32 hex digits, the id matches the one the request sent and Jaeger shows.
+      traceID: asString(hit.traceID, 'traceID').padStart(32, '0'),
       rootServiceName: typeof hit.rootServiceName === 'string' ? hit.rootServiceName : '',
       rootTraceName: typeof hit.rootTraceName === 'string' ? hit.rootTraceName : '',
       // nanoseconds do not fit a double exactly; milliseconds do
