@@ -10,12 +10,12 @@ import * as grpc from '@grpc/grpc-js';
 import { CASSANDRA_CQL_PORT } from '../../native/lib/cassandra.ts';
 import { isOurs, pidRecords, type PidRecord } from '../../native/lib/processes.ts';
 import { APP_SERVICES } from '../../verify/lab.ts';
+import { newTraceparent } from '../../bench/freshness.ts';
 import {
   addressOf,
   collectorPorts,
   jaegerHealthPort,
   jaegerTrace,
-  newTrace,
   poll,
   printLogsOnFailure,
   urls,
@@ -256,7 +256,7 @@ describe('bad input leaves every component up', { timeout: 180_000 }, () => {
     // A /chain of each service goes through every hop: service -> collector -> Jaeger collector -> Cassandra -> query.
     await Promise.all(
       APP_SERVICES.map(async (service) => {
-        const { traceId, traceparent } = newTrace();
+        const { traceId, header: traceparent } = newTraceparent();
         const res = await fetch(`${urls.apps[service]}/chain`, {
           headers: { traceparent },
           signal: AbortSignal.timeout(15_000),

@@ -16,11 +16,11 @@ import { after, before, describe, test } from 'node:test';
 import { parseMetricFamily } from '../../verify/apis/jaeger.ts';
 import { apiUrl } from '../../verify/http.ts';
 import { APP_SERVICES, type AppService } from '../../verify/lab.ts';
+import { newTraceparent } from '../../bench/freshness.ts';
 import {
   getJson,
   jaegerSearch,
   jaegerWindow,
-  newTrace,
   npmRun,
   poll,
   printLogsOnFailure,
@@ -80,7 +80,7 @@ class Traffic {
   private async send(service: AppService): Promise<void> {
     if ((this.inFlight.get(service) ?? 0) >= 20) return;
     this.inFlight.set(service, (this.inFlight.get(service) ?? 0) + 1);
-    const { traceId, traceparent } = newTrace();
+    const { traceId, header: traceparent } = newTraceparent();
     const started = Date.now();
     try {
       const res = await fetch(`${urls.apps[service]}/items/${String((this.n++ % 100) + 1)}?q=faults`, {

@@ -4,13 +4,13 @@
 // The lab is started once for the whole run by global-setup.ts.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach } from 'node:test';
 import { parse } from 'yaml';
 import { logDir, repoRoot } from '../../native/lib/paths.ts';
 import { addressOf, readState } from '../../native/lib/state.ts';
+import { newTraceparent } from '../../bench/freshness.ts';
 import { parseExposition, type Sample } from '../../verify/apis/prometheus.ts';
 import { APP_SERVICES, labUrls, type AppService } from '../../verify/lab.ts';
 
@@ -227,15 +227,9 @@ function withParams(base: string, pathname: string, params: Record<string, strin
   return url.toString();
 }
 
-/** A W3C traceparent for a new sampled trace: the services continue it, so the test knows the trace id. */
-export function newTrace(): { traceId: string; traceparent: string } {
-  const traceId = randomBytes(16).toString('hex');
-  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
-}
-
 /** GET <service>/chain with a new trace of our own; asserts it answered 200 and returns the trace id. */
 export async function sendChain(service: AppService): Promise<string> {
-  const { traceId, traceparent } = newTrace();
+  const { traceId, header: traceparent } = newTraceparent();
   const res = await fetch(`${urls.apps[service]}/chain`, {
     headers: { traceparent },
     signal: AbortSignal.timeout(15_000),
@@ -361,7 +355,7 @@ export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefi
  * seconds for a batch's last spans (Jaeger writes them to Cassandra one by one). Returns the trace id.
  */
 export async function chainTraceInJaeger(): Promise<string> {
-  const { traceId, traceparent } = newTrace();
+  const { traceId, header: traceparent } = newTraceparent();
   const res = await fetch(`${urls.apps.fastify}/chain`, {
     headers: { traceparent },
     signal: AbortSignal.timeout(15_000),
