@@ -27,7 +27,13 @@ function firstLine(cmd: string, args: readonly string[]): string {
 export function describeMachine(): Machine {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const osRelease = readFileSync('/etc/os-release', 'utf8');
-  const pins = ['OTELCOL_VERSION', 'JAEGER_VERSION', 'CASSANDRA_VERSION', 'PROMETHEUS_VERSION'];
+  const pins = [
+    'OTELCOL_VERSION',
+    'JAEGER_VERSION',
+    'CASSANDRA_VERSION',
+    'TEMPO_VERSION',
+    'PROMETHEUS_VERSION',
+  ];
   return {
     cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
     cores: os.availableParallelism(),
