@@ -10,7 +10,6 @@ import * as grpc from '@grpc/grpc-js';
 import { CASSANDRA_CQL_PORT } from '../../native/lib/cassandra.ts';
 import { isOurs, pidRecords, type PidRecord } from '../../native/lib/processes.ts';
 import { APP_SERVICES } from '../../verify/lab.ts';
-import { newTraceparent } from '../../bench/freshness.ts';
 import {
   addressOf,
   collectorPorts,
@@ -18,6 +17,7 @@ import {
   jaegerTrace,
   poll,
   printLogsOnFailure,
+  sendChain,
   urls,
 } from './lab.ts';
 
@@ -256,12 +256,7 @@ describe('bad input leaves every component up', { timeout: 180_000 }, () => {
     // A /chain of each service goes through every hop: service -> collector -> Jaeger collector -> Cassandra -> query.
     await Promise.all(
       APP_SERVICES.map(async (service) => {
-        const { traceId, header: traceparent } = newTraceparent();
-        const res = await fetch(`${urls.apps[service]}/chain`, {
-          headers: { traceparent },
-          signal: AbortSignal.timeout(15_000),
-        });
-        assert.equal(res.status, 200, `${service} /chain: ${await res.text()}`);
+        const traceId = await sendChain(service);
         await poll(
           `${service} /chain trace ${traceId} in Jaeger, with its root span and all three services`,
           async () => {

@@ -7,10 +7,10 @@ import { after, describe, test } from 'node:test';
 import { APP_SERVICES } from '../../verify/lab.ts';
 import { readState } from '../../native/lib/state.ts';
 import {
+  allServicesInJaeger,
   assertLoadRunning,
   collectorMetrics,
   counterValue,
-  jaegerTrace,
   loadRunningFor,
   npmRun,
   poll,
@@ -101,16 +101,6 @@ describe(`${STOPPED} stopped under load`, { timeout: 600_000 }, () => {
     assert.ok(after >= queued, `the queue came back from disk: ${String(after)} < ${String(queued)}`);
     const start = await npmRun('native:start', [STOPPED], { echo: true, timeoutMs: 120_000 });
     assert.equal(start.code, 0, start.output);
-    for (const traceId of sent) {
-      await poll(
-        `trace ${traceId} in Jaeger with all three services`,
-        async () => {
-          const services = new Set((await jaegerTrace(traceId))?.spans.map((s) => s.service));
-          const missing = APP_SERVICES.filter((s) => !services.has(s));
-          if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}`);
-        },
-        { timeoutMs: 120_000, intervalMs: 3_000 },
-      );
-    }
+    for (const traceId of sent) await allServicesInJaeger(traceId, 120_000);
   });
 });

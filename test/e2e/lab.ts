@@ -355,23 +355,24 @@ export async function jaegerTrace(traceId: string): Promise<JaegerTrace | undefi
  * seconds for a batch's last spans (Jaeger writes them to Cassandra one by one). Returns the trace id.
  */
 export async function chainTraceInJaeger(): Promise<string> {
-  const { traceId, header: traceparent } = newTraceparent();
-  const res = await fetch(`${urls.apps.fastify}/chain`, {
-    headers: { traceparent },
-    signal: AbortSignal.timeout(15_000),
-  });
-  if (res.status !== 200)
-    throw new Error(`fastify /chain answered ${String(res.status)}: ${await res.text()}`);
+  const traceId = await sendChain('fastify');
+  await allServicesInJaeger(traceId);
+  await sleep(5_000);
+  return traceId;
+}
+
+/** Polls until Jaeger returns the trace with spans of all three services. */
+export async function allServicesInJaeger(traceId: string, timeoutMs = 90_000): Promise<void> {
   await poll(
     `trace ${traceId} in Jaeger with all three services`,
     async () => {
       const services = new Set((await jaegerTrace(traceId))?.spans.map((s) => s.service));
-      if (!APP_SERVICES.every((s) => services.has(s))) throw new Error([...services].join(', ') || 'none');
+      const missing = APP_SERVICES.filter((s) => !services.has(s));
+      if (missing.length > 0)
+        throw new Error(`missing ${missing.join(', ')}; has ${[...services].join(', ') || 'none'}`);
     },
-    { timeoutMs: 90_000 },
+    { timeoutMs },
   );
-  await sleep(5_000);
-  return traceId;
 }
 
 export async function jaegerSearch(params: Record<string, string | number>): Promise<JaegerTrace[]> {

@@ -1,14 +1,22 @@
 // Hop 2: the collector receives spans, turns them into span metrics and exports them without failures.
 // Its own telemetry (:8888) is not published, so these checks read what is: the span metrics on :8889,
 // and Prometheus' scrape of the collector's own counters.
-import type { Check, Component, LabContext, Outcome } from '../check.ts';
+import type { Check, LabContext, Outcome } from '../check.ts';
 import { logsOf, startCommand } from '../check.ts';
 import { formatNumber, joinFigures } from '../format.ts';
 import { getText } from '../http.ts';
 import type { Sample } from '../apis/prometheus.ts';
 import { instantQuery, parseExposition, sumBy } from '../apis/prometheus.ts';
 import { APP_SERVICES } from '../lab.ts';
-import { COLLECTOR_JOB, CONFIG, counter, listWords, perService } from './common.ts';
+import {
+  COLLECTOR_JOB,
+  CONFIG,
+  counter,
+  jaegerWritePath,
+  listWords,
+  perService,
+  skippedTarget,
+} from './common.ts';
 
 export const CALLS_METRIC = 'traces_span_metrics_calls_total';
 export const SERVER = 'SPAN_KIND_SERVER';
@@ -95,11 +103,6 @@ export const collectorReceives: Check = {
     return judgeReceiver(up, acc, refused, rate, ctx);
   },
 };
-
-/** Whether an exporter sends to a component that is known absent (its name holds the component's). */
-function skippedTarget(exporter: string, skipped: ReadonlyMap<Component, string>): Component | undefined {
-  return [...skipped.keys()].find((c) => exporter.toLowerCase().includes(c));
-}
 
 export function judgeExporters(
   sent: readonly Sample[],
@@ -195,7 +198,7 @@ export function judgeQueues(
   const targets = backlogged.map((e) => EXPORTER_TARGETS[e] ?? e);
   const what = targets.map((t) =>
     t === 'jaeger-collector'
-      ? `jaeger-collector does not take spans: is it up (${startCommand(ctx, t)}), and is cassandra, where it writes, up (${startCommand(ctx, 'cassandra')})?`
+      ? `jaeger-collector does not take spans: ${jaegerWritePath(ctx)}`
       : `${t} does not take spans: is it up? ${startCommand(ctx, t)}`,
   );
   return {

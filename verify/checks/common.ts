@@ -1,4 +1,6 @@
 // Small helpers shared by the checks: per-service figures and PromQL name matching.
+import type { Component, LabContext } from '../check.ts';
+import { startCommand } from '../check.ts';
 import { formatNumber, joinFigures } from '../format.ts';
 import type { AppService } from '../lab.ts';
 
@@ -50,4 +52,17 @@ export function listWords(words: readonly string[]): string {
 
 export function shortId(traceId: string): string {
   return traceId.length > 16 ? `${traceId.slice(0, 16)}…` : traceId;
+}
+
+/**
+ * The component known absent (verify --skip) that `name` belongs to, if any: an exporter's or scrape target's
+ * name holds the component's (otlp_grpc/tempo, tempo:3200).
+ */
+export function skippedTarget(name: string, skipped: ReadonlyMap<Component, string>): Component | undefined {
+  return [...skipped.keys()].find((c) => name.toLowerCase().includes(c));
+}
+
+/** The question for spans that do not reach Jaeger: its write path, each part with the command that starts it. */
+export function jaegerWritePath(ctx: Pick<LabContext, 'lab'>): string {
+  return `is jaeger-collector up (${startCommand(ctx, 'jaeger-collector')}), and is cassandra, where it writes, up (${startCommand(ctx, 'cassandra')})?`;
 }

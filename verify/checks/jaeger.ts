@@ -1,7 +1,7 @@
 // Hop 3b: Jaeger (collector -> Cassandra -> query) lists the services and returns /chain traces holding all
 // three; its Monitor tab's API (query -> Prometheus span metrics) has latencies, call rates and error rates.
 import type { Check, LabContext, Outcome } from '../check.ts';
-import { logsOf, startCommand } from '../check.ts';
+import { logsOf } from '../check.ts';
 import { formatDuration } from '../duration.ts';
 import { getText } from '../http.ts';
 import { instantQuery } from '../apis/prometheus.ts';
@@ -9,7 +9,7 @@ import { formatNumber, joinFigures } from '../format.ts';
 import type { MetricSeries, MonitorMetric } from '../apis/jaeger.ts';
 import { findTraces, monitorMetrics, services } from '../apis/jaeger.ts';
 import { APP_SERVICES } from '../lab.ts';
-import { CONFIG, counter, listWords } from './common.ts';
+import { CONFIG, counter, jaegerWritePath, listWords } from './common.ts';
 import { findCompleteTrace, judgeChain } from './chain.ts';
 
 const STORAGE_HINT = (ctx: Pick<LabContext, 'lab' | 'logDir'>): string =>
@@ -97,7 +97,7 @@ export function judgeFreshness(
   return {
     ok: false,
     figure: `${figure}: no new trace for over ${formatDuration(FRESH_MAX_AGE_MS)}`,
-    hint: `spans arrive but none reach Jaeger: is jaeger-collector up (${startCommand(ctx, 'jaeger-collector')})? Is cassandra, where it writes, up (${startCommand(ctx, 'cassandra')})? See the collector's queue check; ${logsOf(ctx, 'jaeger-collector', 'cassandra')}`,
+    hint: `spans arrive but none reach Jaeger: ${jaegerWritePath(ctx)} See the collector's queue check; ${logsOf(ctx, 'jaeger-collector', 'cassandra')}`,
   };
 }
 

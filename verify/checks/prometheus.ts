@@ -10,7 +10,7 @@ import { traceById } from '../apis/tempo.ts';
 import type { AppService } from '../lab.ts';
 import { APP_SERVICES } from '../lab.ts';
 import { CALLS_METRIC, SERVER } from './collector.ts';
-import { CONFIG, listWords, perService, shortId } from './common.ts';
+import { CONFIG, listWords, perService, shortId, skippedTarget } from './common.ts';
 
 export const DURATION_BUCKET = 'traces_span_metrics_duration_milliseconds_bucket';
 export const SERVICE_GRAPH_REQUESTS = 'traces_service_graph_request_total';
@@ -224,7 +224,7 @@ export function judgeTargets(
   const targets = up
     .map((s) => ({ service: targetService(s.labels.instance ?? '?'), up: s.value === 1 }))
     .filter((t) => t.service !== 'localhost') // Prometheus itself: it answered this query
-    .filter((t) => ![...ctx.skipped.keys()].some((c) => t.service.includes(c)));
+    .filter((t) => skippedTarget(t.service, ctx.skipped) === undefined);
   const services = [...new Set(targets.map((t) => t.service))].sort();
   const down = services.filter((name) => targets.some((t) => t.service === name && !t.up));
   if (services.length === 0) {
