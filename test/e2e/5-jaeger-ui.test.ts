@@ -27,6 +27,7 @@ import {
 import {
   assertLoadRunning,
   chainTraceInJaeger,
+  clearFaults,
   loadRunningFor,
   npmRun,
   poll,
@@ -151,13 +152,8 @@ describe('the Jaeger UI in a browser', { skip, timeout: 1_800_000 }, () => {
     const RISEN_MS = 100; // one slow point among six already averages above 125 ms
     const NORMAL_MS = 50; // a few ms per call, with room for a loaded 2-core machine
 
-    const clear = (): ReturnType<typeof npmRun> => npmRun('fault', ['clear'], { timeoutMs: 30_000 });
-    before(async () => {
-      assert.equal((await clear()).code, 0);
-    });
-    after(async () => {
-      await clear();
-    });
+    before(clearFaults);
+    after(clearFaults);
 
     /** GET /items/<n> on nestjs, `perSecond` calls a second for `ms`, never more than 20 in flight. */
     async function traffic(
@@ -220,9 +216,7 @@ describe('the Jaeger UI in a browser', { skip, timeout: 1_800_000 }, () => {
           `${OPERATION} P95 ${String(before)} ms -> ${String(peak)} ms after ${String(slowCalls)} slow calls`,
         );
 
-        const cleared = await clear();
-        assert.equal(cleared.code, 0, cleared.output);
-        await sleep(2_000); // the services apply a change within a second
+        await clearFaults();
         const fast = await traffic(12, 60_000); // 720 calls: the slow ones fall under 5 % of the 10 min window
         const back = await poll(
           `${OPERATION} P95 back under ${String(NORMAL_MS)} ms in the Monitor tab`,

@@ -10,7 +10,15 @@ import { interpolate } from '../../grafana/src/queries.ts';
 import { spmDashboard } from '../../grafana/src/spm.ts';
 import { healthyColor, type Steps, thresholdColor } from '../../grafana/src/thresholds.ts';
 import { APP_SERVICES } from '../../verify/lab.ts';
-import { loadRunningFor, npmRun, poll, printLogsOnFailure, promInstant, promRange } from './lab.ts';
+import {
+  clearFaults,
+  loadRunningFor,
+  npmRun,
+  poll,
+  printLogsOnFailure,
+  promInstant,
+  promRange,
+} from './lab.ts';
 
 printLogsOnFailure();
 
@@ -118,12 +126,8 @@ describe(
   'dashboard colours: healthy when the lab is healthy, warning or critical under a fault',
   { timeout: 900_000 },
   () => {
-    before(async () => {
-      await npmRun('fault', ['clear']);
-    });
-    after(async () => {
-      await npmRun('fault', ['clear']);
-    });
+    before(clearFaults);
+    after(clearFaults);
 
     test('there are threshold-coloured panels to check', () => {
       assert.ok(coloured.length >= 3, coloured.map((c) => c.name).join(', '));
@@ -189,7 +193,7 @@ describe(
           );
           t.diagnostic(`${service} under the fault: ${seen.worst.toFixed(3)} → ${seen.colour}`);
         } finally {
-          await npmRun('fault', ['clear']);
+          await clearFaults();
         }
       });
     }

@@ -18,7 +18,7 @@ import {
   type RestartComponent,
   type RestartPlan,
 } from '../../bench/restarts.ts';
-import { assertLoadRunning, loadRunningFor, printLogsOnFailure } from './lab.ts';
+import { assertLoadRunning, clearFaults, loadRunningFor, printLogsOnFailure } from './lab.ts';
 
 printLogsOnFailure();
 
@@ -65,6 +65,7 @@ describe(
     let baseline: Record<AppService, number> | undefined;
 
     before(async () => {
+      await clearFaults(); // the matrix measures a healthy lab: an earlier file's fault must be gone
       await loadRunningFor(30_000);
       baseline = await chainBaseline();
       console.log(`baseline /chain spans: ${JSON.stringify(baseline)}`);

@@ -18,6 +18,7 @@ import { apiUrl } from '../../verify/http.ts';
 import { APP_SERVICES, type AppService } from '../../verify/lab.ts';
 import { newTraceparent } from '../../bench/freshness.ts';
 import {
+  clearFaults,
   getJson,
   jaegerSearch,
   jaegerWindow,
@@ -191,13 +192,13 @@ describe('run-time faults (npm run fault) on the native lab', { timeout: 600_000
   const traffic = new Traffic();
 
   before(async () => {
-    await fault('clear');
+    await clearFaults();
     traffic.start();
   });
 
   after(async () => {
     traffic.stop();
-    await fault('clear');
+    await clearFaults();
   });
 
   test('baseline: every service answers GET /items/:item_id in a few ms', async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, afterEach } from 'node:test';
 import { parse } from 'yaml';
@@ -153,6 +154,20 @@ export function npmRun(
       resolve({ code, output });
     });
   });
+}
+
+/** The services' poll period of the fault file, from the services' own module (services/common/src/faults.ts). */
+const FAULTS_POLL_MS = (createRequire(import.meta.url)('@lab/common') as { FAULTS_POLL_MS: number })
+  .FAULTS_POLL_MS;
+
+/**
+ * `npm run fault -- clear`, then wait two of the services' poll periods: the command only writes the file, and
+ * a test that runs next must not meet a fault the services have not yet seen go.
+ */
+export async function clearFaults(): Promise<void> {
+  const { code, output } = await npmRun('fault', ['clear'], { timeoutMs: 30_000 });
+  assert.equal(code, 0, `npm run fault -- clear:\n${output}`);
+  await sleep(2 * FAULTS_POLL_MS);
 }
 
 // ---- logs ----
