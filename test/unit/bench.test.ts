@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { collectorCounters, type CapacityStep } from '../../bench/capacity.ts';
+import {
+  BATCH_MAX_SPANS,
+  batchMaxSpans,
+  collectorCounters,
+  stepVerdict,
+  type CapacityStep,
+} from '../../bench/capacity.ts';
 import { FRESHNESS_COMPONENTS, prometheusWithDefaults, tempoWithDefaults } from '../../bench/cost.ts';
 import { componentOf, type ComponentFootprint, type Footprint } from '../../bench/footprint.ts';
 import {
@@ -195,6 +201,20 @@ describe('bench probes', () => {
     assert.equal(c.jaegerFailed, 5);
     assert.equal(c.tempoDropped, 214);
     assert.equal(c.tempoQueue, 1006);
+  });
+
+  it("allows the Jaeger queue to grow by one of the collector's batches at a low rate, not by more", () => {
+    assert.equal(batchMaxSpans('processors:\n  batch:\n    send_batch_max_size: 512\n'), 512);
+    assert.ok(BATCH_MAX_SPANS > 0, "the lab's own config.yaml has one");
+    const step = { target: 125, refused: 0, jaegerFailed: 0, acceptedRate: 125 };
+    assert.deepEqual(stepVerdict(step, 0, 400, BATCH_MAX_SPANS), []);
+    assert.match(stepVerdict(step, 0, 600, BATCH_MAX_SPANS).join(), /Jaeger queue grew by 600 spans/);
+    const fast = { ...step, target: 4000, acceptedRate: 3000 };
+    assert.deepEqual(stepVerdict(fast, 1, 7000, BATCH_MAX_SPANS), [
+      'telemetrygen exited with 1 (export failed)',
+      'accepted only 3000 spans/s',
+    ]);
+    assert.throws(() => batchMaxSpans('processors:\n  batch: {}\n'), /send_batch_max_size/);
   });
 });
 
