@@ -70,9 +70,11 @@ export function freshnessTable(r: Results): Table {
   const base = r.freshness[0];
   for (const run of r.freshness) {
     for (const { key, label, targetMs } of SIGNALS) {
-      const values = run.samples.map((s) => s.ms[key]);
-      const c = freshnessCells(values, r.settings.freshnessTimeoutS);
-      const p95 = quantile(values, 0.95);
+      const c = freshnessCells(
+        run.samples.map((s) => s.ms[key]),
+        r.settings.freshnessTimeoutS,
+      );
+      const p95 = freshnessP95(run, key);
       const rel = run === base ? Number.NaN : ratio(p95, freshnessP95(base, key));
       const vsBase = Number.isFinite(rel) && base !== undefined ? ` (${fmtRatio(rel)} of ${base.load})` : '';
       rows.push([
