@@ -16,7 +16,7 @@ import {
 } from './lib/stats.ts';
 import { markdownTable, textTable, type Table } from './lib/table.ts';
 import { DRAIN_MS, WARMUP, type OverheadCell, type Run, type Variant } from './overhead.ts';
-import { SPANS_PER_TRACE, TELEMETRYGEN_VERSION } from './capacity.ts';
+import { BATCH_MAX_SPANS, SPANS_PER_TRACE, TELEMETRYGEN_VERSION } from './capacity.ts';
 import { FRESHNESS_COMPONENTS, FRESHNESS_SETTINGS, type CostRun } from './cost.ts';
 import { E2E_PLAN, lostIn, type RestartRow } from './restarts.ts';
 import type { FreshnessRun, Results } from './results.ts';
@@ -678,10 +678,10 @@ the Go module proxy; 0.159.0 is not served there) sends OTLP/gRPC traces of ${St
 collector — spans shaped like the lab's (16 resource attributes as the services' SDK detectors set, 12 HTTP
 attributes), since Jaeger stores and indexes every attribute in Cassandra — running with the lab's config unchanged, in steps of ${String(s.capacityStepS)} s at rising rates
 (${s.capacityRates.map((x) => String(x)).join(', ')} spans/s, stopping at the first that fails${r.mode === 'full' ? ', then one step between the last that held and it' : ''}), with the
-lab's own load stopped, after the Jaeger queue emptied (the bench measures capacity before the overhead runs, which
-flood the pipeline). The collector's own metrics (:8888) decide: a step holds when the receiver refused
+lab's own load stopped, after the Jaeger queue emptied (the bench measures capacity before the restarts, which
+leave Cassandra and Jaeger recovering, and the overhead runs, which flood the pipeline). The collector's own metrics (:8888) decide: a step holds when the receiver refused
 or failed no span (memory_limiter refusals count here), the Jaeger exporter failed or dropped no span, its
-queue did not grow (by at most 2 s of the offered spans over the step), and the collector
+queue did not grow (by at most 2 s of the offered spans over the step, or one ${String(BATCH_MAX_SPANS)}-span batch), and the collector
 accepted at least 95 % of the offered rate. "Stored by Jaeger" is the rate at which the Jaeger exporter
 delivered spans while the step ran: where it stays below the offered rate, the Jaeger collector and Cassandra
 (their CPU is shown) are the limit, not the collector.
