@@ -28,8 +28,8 @@ import {
   assertLoadRunning,
   chainTraceInJaeger,
   clearFaults,
+  fault,
   loadRunningFor,
-  npmRun,
   poll,
   printLogsOnFailure,
   sleep,
@@ -197,8 +197,7 @@ describe('the Jaeger UI in a browser', { skip, timeout: 1_800_000 }, () => {
           if (!(ms < NORMAL_MS)) throw new Error(`${String(ms)} ms`);
           return ms;
         });
-        const fault = await npmRun('fault', [SERVICE, 'latency', '800ms'], { timeoutMs: 30_000 });
-        assert.equal(fault.code, 0, fault.output);
+        await fault(SERVICE, 'latency', '800ms');
         let risen = false;
         const slow = traffic(1, 120_000, () => risen);
         const peak = await poll(

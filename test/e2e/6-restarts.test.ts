@@ -36,7 +36,8 @@ const LOSS_BOUND: Record<RestartComponent, { jaeger: number; tempo: number; why:
   'otel-collector': { jaeger: 0, tempo: 0, why: 'nothing may be lost' },
   // The collector's sending queue to Tempo holds spans while Tempo is down, but Tempo itself loses a few traces
   // arriving around its restart: its live-store partition is pending ~15 s after /ready (lab-notes), and the
-  // bench's full run (2026-12-02) lost 4 of 46 (3 sent just before the stop; 3 of 35 when killed), e2e runs none.
+  // bench's full runs (2026-12-02) lost 4 of 46 when stopped and 3-4 of 35 when killed, most sent just before
+  // the stop; e2e runs none.
   tempo: { jaeger: 0, tempo: 15, why: 'Tempo loses a few traces arriving around its own restart' },
   // The collector's sending queue to Jaeger holds spans while the Jaeger collector is down.
   'jaeger-collector': { jaeger: 0, tempo: 0, why: 'the collector queues for Jaeger' },

@@ -19,10 +19,10 @@ import { APP_SERVICES, type AppService } from '../../verify/lab.ts';
 import { newTraceparent } from '../../bench/freshness.ts';
 import {
   clearFaults,
+  fault,
   getJson,
   jaegerSearch,
   jaegerWindow,
-  npmRun,
   poll,
   printLogsOnFailure,
   promInstant,
@@ -179,11 +179,6 @@ function until(
     },
     { timeoutMs, intervalMs: 2_500 },
   );
-}
-
-async function fault(...args: string[]): Promise<void> {
-  const { code, output } = await npmRun('fault', args, { timeoutMs: 30_000 });
-  assert.equal(code, 0, `npm run fault -- ${args.join(' ')}:\n${output}`);
 }
 
 // ---- the scenario ----

@@ -160,13 +160,18 @@ export function npmRun(
 const FAULTS_POLL_MS = (createRequire(import.meta.url)('@lab/common') as { FAULTS_POLL_MS: number })
   .FAULTS_POLL_MS;
 
+/** `npm run fault -- <args>`, asserted to succeed. It only writes the file: the services follow within a poll. */
+export async function fault(...args: string[]): Promise<void> {
+  const { code, output } = await npmRun('fault', args, { timeoutMs: 30_000 });
+  assert.equal(code, 0, `npm run fault -- ${args.join(' ')}:\n${output}`);
+}
+
 /**
- * `npm run fault -- clear`, then wait two of the services' poll periods: the command only writes the file, and
- * a test that runs next must not meet a fault the services have not yet seen go.
+ * `npm run fault -- clear`, then wait two of the services' poll periods: a test that runs next must not meet a
+ * fault the services have not yet seen go.
  */
 export async function clearFaults(): Promise<void> {
-  const { code, output } = await npmRun('fault', ['clear'], { timeoutMs: 30_000 });
-  assert.equal(code, 0, `npm run fault -- clear:\n${output}`);
+  await fault('clear');
   await sleep(2 * FAULTS_POLL_MS);
 }
 
