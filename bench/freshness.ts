@@ -120,13 +120,15 @@ async function sumOf(promBase: string, promql: string): Promise<number> {
 
 /**
  * Polls `check` every `intervalMs` until true; the time since t0 (both on performance.now()'s clock), or
- * Infinity at the deadline (with the last error, if the last poll failed). Errors count as "not yet".
+ * Infinity at the deadline or once `signal` aborts (with the last error, if the last poll failed). Errors count
+ * as "not yet".
  */
 export async function pollUntil(
   check: () => Promise<boolean>,
   t0: number,
   deadline: number,
   intervalMs = POLL_MS,
+  signal?: AbortSignal,
 ): Promise<{ ms: number; error?: string }> {
   let error: string | undefined;
   for (;;) {
@@ -136,9 +138,9 @@ export async function pollUntil(
     } catch (err) {
       error = err instanceof Error ? err.message : String(err); // retried at the next poll
     }
-    if (performance.now() > deadline)
+    if (performance.now() > deadline || signal?.aborted === true)
       return { ms: Number.POSITIVE_INFINITY, ...(error === undefined ? {} : { error }) };
-    await sleep(intervalMs);
+    await sleep(intervalMs, signal);
   }
 }
 

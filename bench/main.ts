@@ -34,6 +34,7 @@ import {
   E2E_PLAN,
   measureRestart,
   RESTART_COMPONENTS,
+  restartSkipReason,
   type RestartComponent,
   type RestartMode,
   type RestartPlan,
@@ -282,6 +283,11 @@ async function main(): Promise<number> {
           const baseline = await chainBaseline();
           for (const mode of plan.restartModes) {
             for (const component of plan.restartComponents) {
+              const skip = restartSkipReason(component);
+              if (skip !== undefined) {
+                say(`  ${component} (${mode}): skipped: ${skip}`);
+                continue;
+              }
               const row = await measureRestart(component, mode, plan.restartPlan, baseline);
               results.restarts.push(row);
               say(`  ${component} (${mode}): ${describeRow(row)}`);

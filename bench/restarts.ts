@@ -31,6 +31,18 @@ export const RESTART_COMPONENTS = [
   'express',
 ] as const;
 export type RestartComponent = (typeof RESTART_COMPONENTS)[number];
+/**
+ * Why `component` cannot be restarted in this lab: native:up left it out (e.g. Tempo when no binary was supplied),
+ * so stopping or starting it would fail. Undefined when it runs.
+ */
+export function restartSkipReason(
+  component: RestartComponent,
+  skipped: Readonly<Record<string, string>> = readState().skipped,
+): string | undefined {
+  const why = skipped[component];
+  return why === undefined ? undefined : `${component} is not in this native lab: ${why}`;
+}
+
 /** `stop`: SIGTERM and compose's 10 s grace (`docker compose stop`); `kill`: SIGKILL (`docker compose kill`). */
 export type RestartMode = 'stop' | 'kill';
 
@@ -92,7 +104,7 @@ export function lostIn(row: RestartRow, backend: 'jaeger' | 'tempo'): number | u
 /** Where in the restart a request was sent. */
 export type Window = 'before' | 'down' | 'after';
 
-interface Sent {
+export interface Sent {
   root: AppService;
   window: Window;
   traceId: string;
@@ -117,13 +129,16 @@ async function sendChain(root: AppService, sent: Sent[], window: Window = 'befor
 }
 
 /** Sends a /chain every `everyMs` (without waiting for the answer) until stopped; resolves with what it sent. */
-function steadyChains(everyMs: number): { stop: () => Promise<Sent[]>; window: (w: Window) => void } {
+function steadyChains(
+  everyMs: number,
+  send: RestartOps['send'],
+): { stop: () => Promise<Sent[]>; window: (w: Window) => void } {
   const sent: Sent[] = [];
   const inFlight: Promise<void>[] = [];
   const state: { running: boolean; window: Window } = { running: true, window: 'before' };
   const loop = (async () => {
     for (let i = 0; state.running; i += 1) {
-      inFlight.push(sendChain(APP_SERVICES[i % APP_SERVICES.length] ?? 'fastify', sent, state.window));
+      inFlight.push(send(APP_SERVICES[i % APP_SERVICES.length] ?? 'fastify', sent, state.window));
       await sleep(everyMs);
     }
   })();
@@ -225,9 +240,17 @@ async function verifyOnce(): Promise<CheckResult[]> {
 const failing = (results: readonly CheckResult[]): CheckResult[] =>
   results.filter((r) => r.status === 'fail');
 
-/** From `t0` (performance.now()) until `moved` says yes, every 2 s; Infinity after `timeoutMs`. Errors count as not yet. */
-async function msUntil(t0: number, timeoutMs: number, moved: () => Promise<boolean>): Promise<number> {
-  return (await pollUntil(moved, t0, t0 + timeoutMs, 2_000)).ms;
+/**
+ * From `t0` (performance.now()) until `moved` says yes, every 2 s; Infinity after `timeoutMs` or once `signal`
+ * aborts. Errors count as not yet.
+ */
+async function msUntil(
+  t0: number,
+  timeoutMs: number,
+  moved: () => Promise<boolean>,
+  signal: AbortSignal,
+): Promise<number> {
+  return (await pollUntil(moved, t0, t0 + timeoutMs, 2_000, signal)).ms;
 }
 
 /** A Prometheus sum that must go up from its first reading after the start (a restarted collector resets it). */
@@ -243,20 +266,29 @@ function counterMoves(query: string): () => Promise<boolean> {
   };
 }
 
-/** From t0 on: when span metrics of /chain and service-graph edges move again, and when verify is all green. */
+/**
+ * From t0 on: when span metrics of /chain and service-graph edges move again, and when verify is all green. All
+ * three stop when `signal` aborts (a row that failed), so no poller outlives its row.
+ */
 function watchRecovery(
   t0: number,
   timeoutMs: number,
+  signal: AbortSignal,
 ): Promise<[number, number, { ms: number; last: CheckResult[] }]> {
   return Promise.all([
-    msUntil(t0, timeoutMs, counterMoves(CHAIN_CALLS)),
-    msUntil(t0, timeoutMs, counterMoves(EDGES)),
+    msUntil(t0, timeoutMs, counterMoves(CHAIN_CALLS), signal),
+    msUntil(t0, timeoutMs, counterMoves(EDGES), signal),
     (async () => {
       let last: CheckResult[] = [];
-      const ms = await msUntil(t0, timeoutMs, async () => {
-        last = failing(await verifyOnce());
-        return last.length === 0;
-      });
+      const ms = await msUntil(
+        t0,
+        timeoutMs,
+        async () => {
+          last = failing(await verifyOnce());
+          return last.length === 0;
+        },
+        signal,
+      );
       return { ms, last };
     })(),
   ]);
@@ -273,6 +305,16 @@ async function nativeScript(script: 'stop' | 'start', args: string[], logName: s
   return r.ms;
 }
 
+/** What a restart row does to the lab: the real lab's scripts and /chain calls; a unit test's stand-ins. */
+export interface RestartOps {
+  /** native:stop or native:start; its time in ms, or it throws naming the log. */
+  script: (script: 'stop' | 'start', args: string[], logName: string) => Promise<number>;
+  /** One /chain of `root` in a trace of ours, recorded in `sent` with its status. */
+  send: (root: AppService, sent: Sent[], window: Window) => Promise<void>;
+}
+
+const LIVE_OPS: RestartOps = { script: nativeScript, send: sendChain };
+
 /** One restart of the matrix; `say` reports its progress. */
 export async function measureRestart(
   component: RestartComponent,
@@ -280,36 +322,48 @@ export async function measureRestart(
   plan: RestartPlan,
   baseline: Record<AppService, number>,
   say: (line: string) => void = () => undefined,
+  ops: RestartOps = LIVE_OPS,
 ): Promise<RestartRow> {
-  const tempoRuns = readState().skipped.tempo === undefined;
   const name = `${component}-${mode}`;
-  const chains = steadyChains(plan.everyMs);
+  const chains = steadyChains(plan.everyMs, ops.send);
+  const rowFailed = new AbortController();
   let startMs = 0;
   let started = 0;
   let redWhileDown: CheckResult[];
   let recovery: ReturnType<typeof watchRecovery> | undefined;
+  let sent: Sent[];
   try {
     await sleep(plan.leadMs);
     chains.window('down'); // from the moment the stop is asked for
-    await nativeScript('stop', [...(mode === 'kill' ? ['--kill'] : []), component], `restart-${name}-stop`);
+    await ops.script('stop', [...(mode === 'kill' ? ['--kill'] : []), component], `restart-${name}-stop`);
     const downUntil = Date.now() + plan.downMs;
     await sleep(Math.min(5_000, plan.downMs / 4)); // what verify sees once the outage is a few seconds old
     redWhileDown = failing(await verifyOnce());
     say(`  ${name}: down; verify fails ${String(redWhileDown.length)} check(s)`);
     await sleep(downUntil - Date.now());
     started = performance.now();
-    startMs = await nativeScript('start', [component], `restart-${name}-start`);
+    startMs = await ops.script('start', [component], `restart-${name}-start`);
     chains.window('after'); // once the component is ready again
     // Watched from the start on, while the tail's /chain calls go on: their times are not floored by the tail.
-    recovery = watchRecovery(started, plan.greenTimeoutMs);
+    recovery = watchRecovery(started, plan.greenTimeoutMs, rowFailed.signal);
     await sleep(plan.tailMs);
+  } catch (err) {
+    rowFailed.abort(); // the recovery pollers end at their next poll
+    throw err;
   } finally {
+    // Whatever happened, this row's steady /chain calls end here: a row that throws must not leave them running
+    // (they would keep the test file's process alive).
+    sent = await chains.stop();
     // a failed stop or start leaves the component running for the next row (a no-op when it runs)
-    if (started === 0 || startMs === 0)
-      await runNative('start', [component], { logName: `restart-${name}-rescue` });
+    if (started === 0 || startMs === 0) {
+      await ops.script('start', [component], `restart-${name}-rescue`).catch((err: unknown) => {
+        say(`  ${name}: the rescue start failed too: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+    if (rowFailed.signal.aborted) await recovery;
   }
-  const sent = await chains.stop();
   const [metricsMs, edgesMs, green] = await recovery;
+  const tempoRuns = readState().skipped.tempo === undefined;
   const answered = sent.filter((s) => s.status === 200);
   const [jaeger, tempo] = await Promise.all([
     countComplete(lookups.jaeger, answered, baseline, plan.countTimeoutMs),

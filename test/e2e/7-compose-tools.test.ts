@@ -76,7 +76,7 @@ async function timed(url: string): Promise<number> {
   return performance.now() - started;
 }
 
-describe('docker compose run --rm verify, inside the lab network', () => {
+describe('docker compose run --rm verify, inside the lab network', { timeout: 600_000 }, () => {
   test('127.0.0.1 in the tool namespace is its own: the published ports are not there', async () => {
     const published = new URL(urls.apps.fastify).port;
     const probe = `require('net').connect(${published}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`;
@@ -123,7 +123,7 @@ describe('docker compose run --rm verify, inside the lab network', () => {
   });
 });
 
-describe('docker compose run --rm fault, writing the file the services read', () => {
+describe('docker compose run --rm fault, writing the file the services read', { timeout: 300_000 }, () => {
   after(async () => {
     await runTool('fault', ['clear']);
   });

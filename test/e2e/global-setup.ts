@@ -10,6 +10,9 @@ import path from 'node:path';
 import { logDir, repoRoot, stateFile } from '../../native/lib/paths.ts';
 import { LOAD_PID_ENV, LOAD_STARTED_ENV, logTails, npmRun } from './lab.ts';
 
+/** The most native:up (with a cold build) may take before the run fails instead of hanging. */
+const UP_TIMEOUT_MS = 45 * 60_000;
+
 /** Safety bound of the background load; teardown stops it long before. */
 const LOAD_BOUND = '30m';
 /** One virtual user, as compose's k6 by default (K6_VUS in .env): the lab's ambient traffic; tests add their own. */
@@ -62,7 +65,8 @@ export async function globalSetup(): Promise<void> {
   process.once('SIGTERM', onSignal);
   const started = Date.now();
   console.log('e2e: npm run native:up (builds what is missing first: about 12 min on a cold cache)');
-  const up = await npmRun('native:up', [], { echo: true });
+  // Bounded like every e2e file: a cold build plus the start take ~20 min on 2 cores (BENCHMARKS.md).
+  const up = await npmRun('native:up', [], { echo: true, timeoutMs: UP_TIMEOUT_MS });
   if (up.code !== 0) {
     console.log(`\n===== native:up failed: component logs =====\n${logTails()}\n=====`);
     await down();

@@ -14,6 +14,7 @@ import { addressOf, readState } from '../../native/lib/state.ts';
 import { newTraceparent } from '../../bench/freshness.ts';
 import { parseExposition, type Sample } from '../../verify/apis/prometheus.ts';
 import { APP_SERVICES, labUrls, type AppService } from '../../verify/lab.ts';
+import { endFileOnTime, waitingFor } from './waits.ts';
 
 export { repoRoot };
 
@@ -57,7 +58,7 @@ export async function loadRunningFor(ms: number): Promise<void> {
   const left = started + ms - Date.now();
   if (left > 0) {
     console.log(`waiting ${String(Math.ceil(left / 1000))}s more for the load to warm the lab up`);
-    await sleep(left);
+    await waitingFor('the background load to warm the lab up', sleep(left));
   }
 }
 
@@ -120,6 +121,15 @@ export function npmRun(
   script: string,
   args: readonly string[] = [],
   opts: { echo?: boolean; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const command = `npm run ${script}${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+  return waitingFor(command, runScript(script, args, opts));
+}
+
+function runScript(
+  script: string,
+  args: readonly string[],
+  opts: { echo?: boolean; timeoutMs?: number },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', script, ...(args.length > 0 ? ['--', ...args] : [])], {
@@ -194,8 +204,12 @@ export function logTails(lines = 25): string {
     .join('\n');
 }
 
-/** Registers hooks that print the component logs' tails once at the end of the file if any test failed. */
+/**
+ * Registers hooks that print the component logs' tails once at the end of the file if any test failed, and
+ * (waits.ts) what the file was still waiting for and a bound on how long its process may outlive its tests.
+ */
 export function printLogsOnFailure(): void {
+  endFileOnTime();
   let failed = false;
   afterEach((t) => {
     // TestContext.passed exists since Node 21.7 / 20.12; @types/node 24.19 does not declare it yet.
@@ -212,10 +226,18 @@ export function printLogsOnFailure(): void {
  * Calls `fn` until it returns without throwing, every `intervalMs`, for at most `timeoutMs`; then fails
  * naming what it waited for, how long, and the last error.
  */
-export async function poll<T>(
+export function poll<T>(
   what: string,
   fn: () => Promise<T>,
-  { timeoutMs = 60_000, intervalMs = 2_000 }: { timeoutMs?: number; intervalMs?: number } = {},
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  return waitingFor(what, pollFor(what, fn, opts));
+}
+
+async function pollFor<T>(
+  what: string,
+  fn: () => Promise<T>,
+  { timeoutMs = 60_000, intervalMs = 2_000 }: { timeoutMs?: number; intervalMs?: number },
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
