@@ -5,14 +5,12 @@
 //   jaeger      Go module github.com/jaegertracing/jaeger, ./cmd/jaeger (JAEGER_VERSION)
 //   prometheus  Go module github.com/prometheus/prometheus, ./cmd/prometheus and ./cmd/promtool (PROMETHEUS_VERSION)
 //   cassandra   org.apache.cassandra:cassandra-all and its runtime jars from Maven Central (CASSANDRA_VERSION)
-//   tempo       ./cmd/tempo from the source archive of TEMPO_VERSION in $LAB_SOURCES (native/lib/sources.ts):
-//               the Go proxy refuses Tempo's AGPL module, but the archive carries vendor/, so it builds offline
-//   jaeger-ui   the Jaeger UI that the pinned Jaeger image embeds, from its source archive in $LAB_SOURCES
-//               (npm + vite); the Go module carries only a placeholder page (jaeger-query serves this build)
 //   services    the three TypeScript services (tsc -b services, incremental)
-// k6 and Grafana are not built: no reachable registry serves them (native:load replays k6's plan).
+// Nothing else is built: k6, Grafana and Tempo are AGPL and no reachable registry serves them (native:load replays
+// k6's plan), and the real Jaeger UI is not in Jaeger's Go module. Tempo and the UI run only from what a user
+// supplies (native/lib/supplied.ts).
 //
-// Usage: node native/build.ts [collector|jaeger|jaeger-ui|prometheus|tempo|cassandra|services ...]   (default: all)
+// Usage: node native/build.ts [collector|jaeger|prometheus|cassandra|services ...]   (default: all)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +18,6 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { pin } from './lib/env.ts';
 import { cacheDir, cacheRoot, repoRoot } from './lib/paths.ts';
 import { commandExists, formatDuration, run, step } from './lib/proc.ts';
-import { findSource, type SourceSpec } from './lib/sources.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Version mappings (each in one place)
@@ -28,13 +25,14 @@ import { findSource, type SourceSpec } from './lib/sources.ts';
 /**
  * Jaeger v2 is released from the same commits as the v1 line, and the Go module path has no /v2, so only the
  * v1.x tags are valid Go module versions: v2.N.P is tagged v1.(N+63).P on the same commit
- * (v2.13.0 == v1.76.0). The v1 line ended with v1.76.0, so later v2 releases have no module version this lab
- * can fetch (the proxy serves no pseudo-versions for them either).
+ * (v2.12.0 == v1.75.0). The v1 line ended with v1.76.0, so later v2 releases have no module version this lab
+ * can fetch (the proxy serves no pseudo-versions for them either). .env pins 2.12.0: the registry notes approve
+ * module v1.75.0, not v1.76.0.
  */
 export function jaegerModuleVersion(jaegerVersion: string): string {
   const m = /^v?2\.(\d+)\.(\d+)$/.exec(jaegerVersion);
   if (m === null)
-    throw new Error(`JAEGER_VERSION=${jaegerVersion}: expected a Jaeger v2 version like 2.13.0`);
+    throw new Error(`JAEGER_VERSION=${jaegerVersion}: expected a Jaeger v2 version like 2.12.0`);
   const minor = Number(m[1]);
   const patch = Number(m[2]);
   if (minor > 13 || (minor === 13 && patch > 0)) {
@@ -49,10 +47,10 @@ export function jaegerModuleVersion(jaegerVersion: string): string {
 
 /**
  * The Jaeger UI release each Jaeger release embeds: the commit of the `jaeger-ui` git submodule at Jaeger's tag
- * (`git ls-tree v2.13.0 jaeger-ui` in github.com/jaegertracing/jaeger is jaeger-ui's v1.76.0 commit 1ceadb6f).
+ * (`git ls-tree v2.12.0 jaeger-ui` in github.com/jaegertracing/jaeger is jaeger-ui's v1.74.0 commit 4606e0e7).
  * Only versions the native lab can build Jaeger at (jaegerModuleVersion) are listed.
  */
-const JAEGER_UI_OF_JAEGER: Readonly<Record<string, string>> = { '2.13.0': '1.76.0' };
+const JAEGER_UI_OF_JAEGER: Readonly<Record<string, string>> = { '2.12.0': '1.74.0' };
 
 export function jaegerUiVersion(jaegerVersion: string): string {
   const ui = JAEGER_UI_OF_JAEGER[jaegerVersion.replace(/^v/, '')];
@@ -182,9 +180,6 @@ export interface Artifacts {
   jaeger: string;
   prometheus: string;
   promtool: string;
-  tempo: string;
-  /** The Jaeger UI's production build (index.html and assets), served by jaeger-query. */
-  jaegerUi: string;
   /** Directory holding cassandra-all and every runtime jar. */
   cassandraLib: string;
   cassandraVersion: string;
@@ -197,8 +192,6 @@ export function artifacts(): Artifacts {
     jaeger: path.join(cacheDir('jaeger', pin('JAEGER_VERSION')), 'bin', 'jaeger'),
     prometheus: path.join(prom, 'bin', 'prometheus'),
     promtool: path.join(prom, 'bin', 'promtool'),
-    tempo: path.join(cacheDir('tempo', pin('TEMPO_VERSION')), 'bin', 'tempo'),
-    jaegerUi: path.join(cacheDir('jaeger-ui', jaegerUiVersion(pin('JAEGER_VERSION'))), 'build'),
     cassandraLib: path.join(cacheDir('cassandra', pin('CASSANDRA_VERSION')), 'lib'),
     cassandraVersion: pin('CASSANDRA_VERSION'),
   };
@@ -408,143 +401,6 @@ export async function buildCollector(): Promise<void> {
   }
 }
 
-interface ArchiveBuild {
-  spec: SourceSpec;
-  /** What the build is called in its output, e.g. `Tempo`. */
-  title: string;
-  version: string;
-  /** The file the lab uses; its existence means "built". */
-  output: string;
-  /** Everything besides the archive that decides the result (flags, steps, toolchain): part of the cache key. */
-  recipe: unknown;
-  coldTime: string;
-  /** Builds from the unpacked source root into `output`. */
-  build: (root: string, logFile: string) => Promise<void>;
-}
-
-/**
- * A component from its source archive in $LAB_SOURCES (native/lib/sources.ts), cached by version, archive hash and
- * recipe. Returns why it was skipped when there is neither an archive nor an earlier build, so the caller reports
- * it instead of passing silently. The source is unpacked per process (two checkouts may share the cache) and
- * removed afterwards: only the build output is kept.
- */
-async function buildFromArchive(b: ArchiveBuild): Promise<string | undefined> {
-  const label = b.spec.name;
-  const dir = cacheDir(label, b.version);
-  const source = findSource(b.spec, b.version);
-  if (!source.found) {
-    if (existsSync(b.output)) {
-      console.log(`${label} ${b.version}: cached in ${dir} (no source archive needed)`);
-      return undefined;
-    }
-    return `no source archive of ${b.title} ${b.version}: ${source.reason}`;
-  }
-  const inputs = JSON.stringify({
-    version: b.version,
-    archive: sha256File(source.archive),
-    recipe: b.recipe,
-  });
-  if (isCurrent(dir, inputs, [b.output])) {
-    console.log(`${label} ${b.version}: cached in ${dir}`);
-    return undefined;
-  }
-  const started = Date.now();
-  console.log(`${label} ${b.version}: building from ${source.archive} (cold: ${b.coldTime})`);
-  const src = path.join(dir, `src-${String(process.pid)}`);
-  const logFile = path.join(dir, 'build.log');
-  rmSync(src, { recursive: true, force: true });
-  mkdirSync(src, { recursive: true });
-  try {
-    await step(label, 'tar', ['-xzf', source.archive, '-C', src], { logFile });
-    await b.build(path.join(src, source.prefix), logFile);
-  } finally {
-    rmSync(src, { recursive: true, force: true });
-  }
-  markCurrent(dir, inputs);
-  console.log(`${label} ${b.version}: built in ${formatDuration(Date.now() - started)} -> ${b.output}`);
-  return undefined;
-}
-
-export const TEMPO_SOURCE: SourceSpec = { name: 'tempo', repo: 'grafana/tempo' };
-
-/** Tempo's ./cmd/tempo from its source archive: its dependencies are vendored, so nothing is downloaded. */
-export function buildTempo(): Promise<string | undefined> {
-  const version = pin('TEMPO_VERSION');
-  const binary = artifacts().tempo;
-  // What Tempo's Makefile stamps, so `tempo -version` names the release.
-  const ldflags = `-s -w -X main.Version=${version}`;
-  return buildFromArchive({
-    spec: TEMPO_SOURCE,
-    title: 'Tempo',
-    version,
-    output: binary,
-    recipe: { flags: '-mod=vendor', ldflags },
-    coldTime: '6-10 minutes',
-    build: async (root, logFile) => {
-      mkdirSync(path.dirname(binary), { recursive: true });
-      await step(
-        'tempo',
-        'go',
-        ['build', '-mod=vendor', '-v', '-ldflags', ldflags, '-o', tmpOf(binary), './cmd/tempo'],
-        { cwd: root, env: goEnv(), logFile },
-      );
-      renameSync(tmpOf(binary), binary);
-    },
-  });
-}
-
-export const JAEGER_UI_SOURCE: SourceSpec = { name: 'jaeger-ui', repo: 'jaegertracing/jaeger-ui' };
-
-/**
- * The Jaeger UI from its source archive, built the way its repository does (npm workspaces: plexus, the graph
- * library, first; then vite), on this Node and npm. Returns why it was skipped when there is no archive, so the
- * caller says jaeger-query serves the placeholder page instead.
- */
-export function buildJaegerUi(): Promise<string | undefined> {
-  const version = jaegerUiVersion(pin('JAEGER_VERSION'));
-  const build = artifacts().jaegerUi;
-  return buildFromArchive({
-    spec: JAEGER_UI_SOURCE,
-    title: 'the Jaeger UI',
-    version,
-    output: path.join(build, 'index.html'),
-    recipe: {
-      node: process.version,
-      steps: ['npm ci --ignore-scripts', 'plexus prepublishOnly', 'NODE_ENV=production vite build'],
-    },
-    coldTime: 'about 2 minutes',
-    build: async (root, logFile) => {
-      // npm's scripts run on this Node (24, which the UI's engines field asks for), not the machine's.
-      const env = {
-        ...process.env,
-        PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-        NODE_ENV: 'production',
-      };
-      const opts = { cwd: root, env, logFile };
-      // --ignore-scripts: the root `prepare` script installs git hooks (husky), of no use in an archive; the one
-      // build step it also runs (plexus) comes next. --include=dev: the build tools are devDependencies.
-      await step(
-        'jaeger-ui',
-        'npm',
-        ['ci', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund'],
-        opts,
-      );
-      await step('jaeger-ui', 'npm', ['run', '--workspace', '@jaegertracing/plexus', 'prepublishOnly'], opts);
-      const ui = path.join(root, 'packages', 'jaeger-ui');
-      await step('jaeger-ui', path.join(root, 'node_modules', '.bin', 'vite'), ['build'], {
-        ...opts,
-        cwd: ui,
-      });
-      rmSync(build, { recursive: true, force: true });
-      renameSync(path.join(ui, 'build'), build);
-    },
-  });
-}
-
-function sha256File(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
 export async function buildCassandra(): Promise<void> {
   const version = pin('CASSANDRA_VERSION');
   const dir = cacheDir('cassandra', version);
@@ -623,51 +479,23 @@ export async function ensureHostTools(): Promise<void> {
   });
 }
 
-export const components = [
-  'collector',
-  'jaeger',
-  'jaeger-ui',
-  'prometheus',
-  'tempo',
-  'cassandra',
-  'services',
-] as const;
+export const components = ['collector', 'jaeger', 'prometheus', 'cassandra', 'services'] as const;
 export type Component = (typeof components)[number];
 
-export interface Built extends Artifacts {
-  /** Components left out of this lab, each with the reason and how to get it (e.g. no Tempo source archive). */
-  skipped: Partial<Record<Component, string>>;
-}
-
 /** Builds the selected components: Go builds one after another (2 cores), Maven and host tools alongside. */
-export async function buildAll(selected: readonly Component[] = components): Promise<Built> {
+export async function buildAll(selected: readonly Component[] = components): Promise<Artifacts> {
   const want = (c: Component): boolean => selected.includes(c);
   mkdirSync(cacheRoot, { recursive: true });
   const started = Date.now();
-  const skipped: Built['skipped'] = {};
   const go = (async () => {
     if (want('prometheus')) await buildPrometheus();
     if (want('jaeger')) await buildJaeger();
     if (want('collector')) await buildCollector();
-    if (want('tempo')) {
-      const reason = await buildTempo();
-      if (reason !== undefined) {
-        skipped.tempo = reason;
-        console.log(`tempo: skipped: ${reason}`);
-      }
-    }
   })();
   const other = (async () => {
     await ensureHostTools();
     if (want('cassandra')) await buildCassandra();
     if (want('services')) await buildServices();
-    if (want('jaeger-ui')) {
-      const reason = await buildJaegerUi();
-      if (reason !== undefined) {
-        skipped['jaeger-ui'] = reason;
-        console.log(`jaeger-ui: skipped, jaeger-query serves Jaeger's placeholder page instead: ${reason}`);
-      }
-    }
   })();
   const results = await Promise.allSettled([go, other]);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -677,7 +505,7 @@ export async function buildAll(selected: readonly Component[] = components): Pro
       'native build failed',
     );
   console.log(`build: done in ${formatDuration(Date.now() - started)} (cache: ${cacheRoot})`);
-  return { ...artifacts(), skipped };
+  return artifacts();
 }
 
 if (import.meta.main) {

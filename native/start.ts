@@ -22,7 +22,8 @@ export async function start(
 ): Promise<string[]> {
   const wanted = nativeServices(names);
   const state = readState();
-  const built = artifacts(); // native:up built them; nothing is rebuilt here
+  // native:up built them and recorded what was supplied; nothing is rebuilt or looked up again here
+  const built = { ...artifacts(), ...state.supplied, skipped: state.skipped };
   const report: string[] = [];
   for (const name of wanted) {
     if (pidRecords().some((r) => r.name === name && isOurs(r))) {

@@ -15,7 +15,7 @@
 // Usage: node native/up.ts [--keep-on-failure]
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildAll, type Artifacts, type Built } from './build.ts';
+import { buildAll, jaegerUiVersion, type Artifacts } from './build.ts';
 import { cgroupMounts, prepareGroup } from './lib/cgroup.ts';
 import { CASSANDRA_CQL_PORT, prepareCassandra } from './lib/cassandra.ts';
 import { loadCompose, type ComposeProject, type ComposeService, type Mount } from '../verify/compose.ts';
@@ -26,6 +26,7 @@ import { writeState } from './lib/state.ts';
 import { formatDuration } from './lib/proc.ts';
 import { launch, sleep, type Launched } from './lib/processes.ts';
 import { IMAGE_APP_ROOT, recipeOf, type Recipe } from './lib/recipes.ts';
+import { suppliedParts, type SuppliedParts } from './lib/supplied.ts';
 import { down } from './down.ts';
 import { tcpConnect } from '../verify/http.ts';
 
@@ -91,26 +92,33 @@ function readyCheck(service: ComposeService, address: string, fallbackPort: numb
   return port === undefined ? { kind: 'none' } : { kind: 'tcp', port };
 }
 
-/** What a compose service that runs lacks in this native lab (the Jaeger UI without its build), else undefined. */
-export function missingPart(name: string, built: Partial<Pick<Built, 'skipped'>>): string | undefined {
+/** What native:up runs: the builds, and the parts a user supplied (or why each is left out). */
+export type Built = Artifacts & Partial<SuppliedParts>;
+
+/** The parts supplied for the versions .env pins (the Jaeger UI's follows JAEGER_VERSION). */
+export function supplied(env: NodeJS.ProcessEnv = process.env): SuppliedParts {
+  return suppliedParts(
+    { tempo: pin('TEMPO_VERSION'), jaegerUi: jaegerUiVersion(pin('JAEGER_VERSION')) },
+    env,
+  );
+}
+
+/** What a compose service that runs lacks in this native lab (the Jaeger UI nobody supplied), else undefined. */
+export function missingPart(name: string, built: Pick<Built, 'skipped'>): string | undefined {
   const recipe = recipeOf(name);
   const reason = built.skipped?.['jaeger-ui'];
   if (recipe.kind !== 'binary' || recipe.uiAssetsFlag === undefined || reason === undefined) return undefined;
   return `serves Jaeger's placeholder page, not the Jaeger UI: ${reason}`;
 }
 
-/** Why a compose service is not in this native lab (no recipe, or its build was skipped), else undefined. */
-export function skipReason(name: string, built: Partial<Pick<Built, 'skipped'>>): string | undefined {
+/** Why a compose service is not in this native lab (no recipe, or a part nobody supplied), else undefined. */
+export function skipReason(name: string, built: Pick<Built, 'skipped'>): string | undefined {
   const recipe = recipeOf(name);
   if (recipe.kind === 'absent') return recipe.reason;
-  return recipe.kind === 'binary' ? built.skipped?.[recipe.binary] : undefined;
+  return recipe.kind === 'binary' && recipe.binary === 'tempo' ? built.skipped?.tempo : undefined;
 }
 
-export function planService(
-  service: ComposeService,
-  address: string,
-  built: Artifacts & Partial<Pick<Built, 'skipped'>>,
-): Plan | undefined {
+export function planService(service: ComposeService, address: string, built: Built): Plan | undefined {
   const recipe = recipeOf(service.name);
   const ns = nsName(service.name);
   const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...service.environment };
@@ -143,15 +151,18 @@ export function planService(
           : [];
       const readyPort = service.ports[0]?.target;
       const uiArgs =
-        recipe.uiAssetsFlag !== undefined && existsSync(path.join(built.jaegerUi, 'index.html'))
+        recipe.uiAssetsFlag !== undefined && built.jaegerUi !== undefined
           ? [`${recipe.uiAssetsFlag}${built.jaegerUi}`]
           : [];
+      const binary = built[recipe.binary];
+      if (binary === undefined)
+        throw new Error(`${service.name}: no ${recipe.binary} binary (native:up says how to supply it)`);
       return {
         service,
         recipe,
         address,
         ns,
-        command: built[recipe.binary],
+        command: binary,
         args: [...translateArgs(command, mounts, service.name), ...uiArgs],
         cwd,
         // HOME is the component's own directory, as a container's home is inside the container.
@@ -377,8 +388,13 @@ export async function up(opts: { keepOnFailure: boolean }): Promise<Row[]> {
     }
   }
   console.log('▸ build (cached in ~/.cache/otel-spm-lab)');
-  const built = await buildAll();
+  const built: Built = { ...(await buildAll()), ...supplied() };
   const tBuilt = Date.now();
+  console.log('▸ supplied by you, never built here (README: the native lab)');
+  console.log(`  tempo: ${built.tempo ?? `left out: ${built.skipped?.tempo ?? ''}`}`);
+  console.log(
+    `  jaeger-ui: ${built.jaegerUi ?? `jaeger-query serves Jaeger's placeholder page: ${built.skipped?.['jaeger-ui'] ?? ''}`}`,
+  );
 
   console.log('▸ network: one namespace per compose service');
   const addresses = addressPlan(Object.keys(compose.services));
@@ -389,7 +405,15 @@ export async function up(opts: { keepOnFailure: boolean }): Promise<Row[]> {
       return reason === undefined ? [] : [[s.name, reason]];
     }),
   );
-  writeState({ started: new Date().toISOString(), addresses: Object.fromEntries(addresses), skipped });
+  writeState({
+    started: new Date().toISOString(),
+    addresses: Object.fromEntries(addresses),
+    skipped,
+    supplied: {
+      ...(built.tempo === undefined ? {} : { tempo: built.tempo }),
+      ...(built.jaegerUi === undefined ? {} : { jaegerUi: built.jaegerUi }),
+    },
+  });
   // Ctrl-C while starting: stop what already started instead of leaving it half up.
   const interrupt = (): void => {
     console.error('\n▸ interrupted: stopping what started');

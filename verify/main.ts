@@ -20,6 +20,7 @@ import { prometheusChecks } from './checks/prometheus.ts';
 import { serviceChecks } from './checks/services.ts';
 import { memoryChecks } from './checks/memory.ts';
 import { tempoChecks } from './checks/tempo.ts';
+import { nativeLabUp, type NativeLabSeen } from './native-lab.ts';
 
 /** Every check, in the order data flows through the lab. */
 export const ALL_CHECKS: readonly Check[] = [
@@ -47,7 +48,8 @@ Options:
                             components: ${Object.keys(COMPONENTS).join(', ')}
   --only <component>        run only this component's checks (repeatable)
   --lookback <duration>     how far back traces, exemplars and Monitor data count as recent (default 15m)
-  --lab compose|native      which lab is running, for the hints on where logs are (default compose)
+  --lab compose|native      which lab is running, for the hints on where logs are (default: native
+                            when this checkout's native lab is up, else compose)
   --log-dir <dir>           native lab: folder of <service>.log files, for the hints
   --compose-file <file>     where ports are read from (default: the repo's docker-compose.yaml)
   -h, --help
@@ -93,9 +95,14 @@ export function splitSkipEnv(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/**
+ * `native`: the native lab of this checkout when it is up (main() passes nativeLabUp()): without --lab or
+ * VERIFY_LAB, verify then checks it, with its logs for the hints and what native:up left out skipped.
+ */
 export function parseOptions(
   argv: readonly string[],
   env: Record<string, string | undefined>,
+  native?: NativeLabSeen,
 ): Options | 'help' {
   let values;
   try {
@@ -125,26 +132,33 @@ export function parseOptions(
       throw new UsageError(`--${flag}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  const lab = values.lab ?? env.VERIFY_LAB ?? 'compose';
-  if (lab !== 'compose' && lab !== 'native') throw new UsageError(`--lab ${lab}: must be compose or native`);
-  const only = values.only.map((name) => {
-    if (!isComponent(name))
-      throw new UsageError(`--only ${name}: not a component (${Object.keys(COMPONENTS).join(', ')})`);
-    return name;
-  });
   let inside: boolean;
   try {
     inside = inNetwork(env);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  const seen = inside ? undefined : native; // a compose tool never sees the host's native lab
+  const lab = values.lab ?? env.VERIFY_LAB ?? (seen === undefined ? 'compose' : 'native');
+  if (lab !== 'compose' && lab !== 'native') throw new UsageError(`--lab ${lab}: must be compose or native`);
+  const skipped = parseSkip([...splitSkipEnv(env.VERIFY_SKIP), ...values.skip]);
+  if (lab === 'native' && seen !== undefined) {
+    for (const [service, why] of Object.entries(seen.skipped))
+      if (isComponent(service) && !skipped.has(service))
+        skipped.set(service, `native:up left it out: ${why}`);
+  }
+  const only = values.only.map((name) => {
+    if (!isComponent(name))
+      throw new UsageError(`--only ${name}: not a component (${Object.keys(COMPONENTS).join(', ')})`);
+    return name;
+  });
   return {
     waitMs: values.wait === undefined ? 0 : duration('wait', values.wait),
     lookbackMs: duration('lookback', values.lookback),
-    skipped: parseSkip([...splitSkipEnv(env.VERIFY_SKIP), ...values.skip]),
+    skipped,
     only,
     lab,
-    logDir: values['log-dir'] ?? env.VERIFY_LOG_DIR,
+    logDir: values['log-dir'] ?? env.VERIFY_LOG_DIR ?? (lab === 'native' ? seen?.logDir : undefined),
     composeFile: values['compose-file'],
     inNetwork: inside,
   };
@@ -174,7 +188,7 @@ async function main(): Promise<number> {
   let options: Options | 'help';
   let ctx: LabContext;
   try {
-    options = parseOptions(process.argv.slice(2), process.env);
+    options = parseOptions(process.argv.slice(2), process.env, nativeLabUp());
     if (options === 'help') {
       console.log(USAGE);
       return 0;

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NATIVE_LOG_DIR, NATIVE_RUN_DIR, NATIVE_STATE_FILE } from '../../verify/native-lab.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -16,9 +17,10 @@ export function cacheDir(component: string, version: string): string {
   return path.join(cacheRoot, `${component}-${version.replace(/^v/, '')}`); // PROMETHEUS_VERSION has a leading v
 }
 
-export const runRoot = path.join(repoRoot, '.native');
+/** The run folder, and where logs and the state file are: defined in verify/ (its compose tool reads them too). */
+export const runRoot = NATIVE_RUN_DIR;
 export const pidDir = path.join(runRoot, 'pids');
-export const logDir = path.join(runRoot, 'logs');
+export const logDir = NATIVE_LOG_DIR;
 /**
  * Set only by the bench (bench/main.ts): the lab's data (compose's volumes) in a folder of the bench's own, so a
  * bench run neither reads, adds to nor wipes the learner's .native/data.
@@ -47,4 +49,4 @@ export const dataDir = dataDirFrom(process.env);
 /** Files the native lab generates for a component (e.g. cassandra.yaml), never the repo's configs. */
 export const genDir = path.join(runRoot, 'generated');
 /** The state `up` recorded (addresses, ports), read by `down`. */
-export const stateFile = path.join(runRoot, 'state.json');
+export const stateFile = NATIVE_STATE_FILE;

@@ -3,7 +3,6 @@
 // for the image, and what the image itself contributes that compose does not show (its default command,
 // its VOLUME and WORKDIR).
 import { APP_SERVICES } from '../../verify/lab.ts';
-import type { Artifacts } from '../build.ts';
 
 export type Recipe =
   | {
@@ -23,7 +22,7 @@ export type Recipe =
       readyPath?: string;
       /**
        * What the image has built in and the Go module lacks: the Jaeger UI. This flag, followed by the folder of
-       * the UI build (native/build.ts buildJaegerUi), is added to the command line when that build exists.
+       * the UI build a user supplied (native/lib/supplied.ts), is added to the command line when there is one.
        */
       uiAssetsFlag?: string;
     }
@@ -31,7 +30,8 @@ export type Recipe =
   | { kind: 'node'; imageWorkdir: string }
   | { kind: 'absent'; reason: string };
 
-export type BinaryName = Extract<keyof Artifacts, 'collector' | 'jaeger' | 'prometheus' | 'tempo'>;
+/** Built by native/build.ts (collector, jaeger, prometheus) or supplied by the user (tempo: native/lib/supplied.ts). */
+export type BinaryName = 'collector' | 'jaeger' | 'prometheus' | 'tempo';
 
 export const recipes: Readonly<Record<string, Recipe>> = {
   cassandra: { kind: 'cassandra' },
@@ -62,7 +62,8 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   },
   // The service images copy the repository to /app and start in /app/services/<name> (plan: WORKDIR).
   ...Object.fromEntries(APP_SERVICES.map((s) => [s, { kind: 'node', imageWorkdir: `/app/services/${s}` }])),
-  // grafana/tempo: ENTRYPOINT /tempo; tempo.yaml keeps its data under /var/tempo (compose's tempo-data volume).
+  // grafana/tempo: ENTRYPOINT /tempo, here the release binary a user supplies (TEMPO_BINARY; never built: AGPL);
+  // tempo.yaml keeps its data under /var/tempo (compose's tempo-data volume).
   // `/tempo -health` (compose's healthcheck) asks Tempo's own /ready.
   tempo: { kind: 'binary', binary: 'tempo', mountVolumes: true, readyPath: '/ready' },
   grafana: { kind: 'absent', reason: 'Grafana is AGPL and no reachable registry serves it' },

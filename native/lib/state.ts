@@ -9,8 +9,10 @@ export interface LabState {
   started: string;
   /** Compose host name -> the address of its network namespace. */
   addresses: Record<string, string>;
-  /** Compose service -> why the native lab does not run it (no recipe, or no source archive to build it). */
+  /** Compose service -> why the native lab does not run it (no recipe, or a part nobody supplied). */
   skipped: Record<string, string>;
+  /** The parts a user supplied (native/lib/supplied.ts), so native:start runs the same ones again. */
+  supplied: { tempo?: string; jaegerUi?: string };
 }
 
 export function labIsUp(): boolean {
@@ -20,7 +22,12 @@ export function labIsUp(): boolean {
 export function readState(): LabState {
   if (!labIsUp()) throw new Error('the native lab is not up: run `npm run native:up` first');
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Partial<LabState>;
-  return { started: state.started ?? '', addresses: state.addresses ?? {}, skipped: state.skipped ?? {} };
+  return {
+    started: state.started ?? '',
+    addresses: state.addresses ?? {},
+    skipped: state.skipped ?? {},
+    supplied: state.supplied ?? {},
+  };
 }
 
 export function writeState(state: LabState): void {

@@ -1,6 +1,6 @@
 // The native lab as a whole: after a minute of load, the lab doctor (`npm run verify -- --wait …`) passes every
-// check. A component native:up left out (Tempo without its source archive, see native/lib/sources.ts) has its
-// checks reported skipped, never passed; with the archive (always in CI) nothing is skipped.
+// check. A component native:up left out (Tempo when nobody supplied its binary, see native/lib/supplied.ts) has
+// its checks reported skipped with the reason, never passed; with TEMPO_BINARY set nothing is skipped.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readState } from '../../native/lib/state.ts';
@@ -58,7 +58,7 @@ test(
     for (const a of absent) console.log(`e2e: verify's ${a.component} checks are skipped: ${a.reason}`);
     assert.ok(
       absent.every((a) => a.component === 'tempo'),
-      `only Tempo may be missing (no source archive): ${absent.map((a) => a.component).join(', ')}`,
+      `only Tempo may be missing (no binary supplied): ${absent.map((a) => a.component).join(', ')}`,
     );
     await loadRunningFor(60_000);
     assertLoadRunning();

@@ -1,7 +1,7 @@
 // Fault: under load, Tempo and the Jaeger collector are stopped together for 30 s and started again. Every
 // `/chain` trace sent during the outage must reach both backends complete (the collector's sending queues and
 // retries hold the spans), and the collector's own metrics must report no failed span for either exporter.
-// Without Tempo's source archive native:up leaves Tempo out: then only Jaeger is stopped and the Tempo half of
+// Without a Tempo binary (TEMPO_BINARY) native:up leaves Tempo out: then only Jaeger is stopped and the Tempo half of
 // each test is reported skipped.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

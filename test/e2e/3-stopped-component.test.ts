@@ -30,7 +30,7 @@ const ONLY = ['collector', 'jaeger', 'prometheus'].flatMap((c) => ['--only', c])
  * least this long after the restart came back from disk.
  */
 const QUEUED = 200;
-/** Without Tempo's source archive native:up leaves Tempo out: verify is told, as in 1-lab.test.ts. */
+/** Without a Tempo binary (TEMPO_BINARY) native:up leaves Tempo out: verify is told, as in 1-lab.test.ts. */
 const TEMPO_SKIPPED = readState().skipped.tempo;
 const SKIPS = TEMPO_SKIPPED === undefined ? [] : ['--skip', `tempo=${TEMPO_SKIPPED}`];
 

@@ -4,7 +4,7 @@
 // so do the datasources' trace-to-metrics queries; every exercise answer for Prometheus and Jaeger returns data;
 // the operations table's links find, in Jaeger and in Tempo, the traces they promise; every TraceQL panel and
 // exercise answer returns data from Tempo, and a trace found by TraceQL opens by id within the datasource's time
-// shift. Without Tempo's source archive native:up leaves Tempo out, and its queries are reported skipped.
+// shift. Without a Tempo binary (TEMPO_BINARY) native:up leaves Tempo out, and its queries are reported skipped.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Exercise, loadExercises } from '../../grafana/src/exercises.ts';

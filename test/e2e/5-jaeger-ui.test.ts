@@ -4,8 +4,8 @@
 // charts with data and lists every route with P95, request rate and GET /error_test at 100 % errors; and a
 // latency fault on nestjs shows in the Monitor tab's P95, then goes away after `clear`.
 //
-// Skipped, with the reason, when jaeger-query serves Jaeger's placeholder page (native:build had no jaeger-ui
-// source archive): never passed.
+// Skipped, with the reason, when jaeger-query serves Jaeger's placeholder page (nobody supplied the UI build:
+// JAEGER_UI_DIR, native/lib/supplied.ts): never passed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';

@@ -1,8 +1,11 @@
 // The Jaeger UI's pages as a learner opens them (Search, a trace, the Monitor tab), read the way they are drawn:
 // used by the browser tests (5-jaeger-ui.test.ts) and the screenshots (docs/screenshots.ts). Class names and
-// texts are those of jaeger-ui v1.76.0 (the UI Jaeger 2.13.0 embeds): Monitor/ServicesView and
+// texts are those of jaeger-ui v1.74.0 (the UI Jaeger 2.12.0 embeds; all also in v1.76.0): Monitor/ServicesView and
 // TracePage/TraceTimelineViewer/SpanBarRow in its source.
 import type { Locator, Page } from 'playwright-core';
+import { jaegerUiVersion } from '../../native/build.ts';
+import { pin } from '../../native/lib/env.ts';
+import { jaegerUiHint } from '../../native/lib/supplied.ts';
 import { urls } from './lab.ts';
 
 /** Why the browser tests cannot run: jaeger-query serves Jaeger's placeholder page, not the UI; else undefined. */
@@ -11,8 +14,8 @@ export async function placeholderReason(): Promise<string | undefined> {
   const html = await res.text();
   if (html.includes('id="jaeger-ui-root"')) return undefined;
   return (
-    `jaeger-query at ${urls.jaegerQuery} serves Jaeger's placeholder page, not the Jaeger UI: native:build found ` +
-    'no jaeger-ui source archive (set LAB_SOURCES; native:up says why)'
+    `jaeger-query at ${urls.jaegerQuery} serves Jaeger's placeholder page, not the Jaeger UI: no UI build was ` +
+    `supplied; ${jaegerUiHint(jaegerUiVersion(pin('JAEGER_VERSION')))}`
   );
 }
 

@@ -1,8 +1,7 @@
 // The native lab's pure parts: version mappings to Go module versions, the collector manifest derived from
 // otel-collector/config.yaml, compose command splitting, and the native recipes matching compose's services.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -19,6 +18,7 @@ import { loadCompose, REPO_ROOT, shellSplit } from '../../verify/compose.ts';
 
 describe('native build: version mappings', () => {
   test('Jaeger v2.N.P is module version v1.(N+63).P, and nothing past 2.13.0', () => {
+    assert.equal(jaegerModuleVersion('2.12.0'), 'v1.75.0');
     assert.equal(jaegerModuleVersion('2.13.0'), 'v1.76.0');
     assert.equal(jaegerModuleVersion('2.0.0'), 'v1.63.0');
     assert.throws(() => jaegerModuleVersion('2.14.0'), /up to 2\.13\.0/);
@@ -26,10 +26,10 @@ describe('native build: version mappings', () => {
     assert.throws(() => jaegerModuleVersion('1.76.0'), /Jaeger v2 version/);
   });
 
-  test('Jaeger 2.13.0 embeds Jaeger UI 1.76.0; a version without a known UI is refused, saying where to add it', () => {
-    assert.equal(jaegerUiVersion('2.13.0'), '1.76.0');
-    assert.equal(jaegerUiVersion('v2.13.0'), '1.76.0');
-    assert.throws(() => jaegerUiVersion('2.12.0'), /JAEGER_UI_OF_JAEGER in native\/build\.ts/);
+  test('Jaeger 2.12.0 embeds Jaeger UI 1.74.0; a version without a known UI is refused, saying where to add it', () => {
+    assert.equal(jaegerUiVersion('2.12.0'), '1.74.0');
+    assert.equal(jaegerUiVersion('v2.12.0'), '1.74.0');
+    assert.throws(() => jaegerUiVersion('2.13.0'), /JAEGER_UI_OF_JAEGER in native\/build\.ts/);
   });
 
   test('Prometheus v3.X.Y is module version v0.(300+X).Y', () => {
@@ -98,32 +98,24 @@ describe('native runner: the Jaeger UI', () => {
   const service = loadCompose().services['jaeger-query'];
   const flag = '--set=extensions::jaeger_query::ui::assets_path=';
 
-  test('jaeger-query serves the UI build when there is one, its config file unchanged', () => {
+  test('jaeger-query serves the supplied UI build when there is one, its config file unchanged', () => {
     assert.ok(service !== undefined);
-    const ui = mkdtempSync(join(tmpdir(), 'jaeger-ui-'));
-    try {
-      const withoutBuild = planService(service, '10.0.0.9', { ...artifacts(), jaegerUi: ui });
-      assert.ok(withoutBuild !== undefined);
-      assert.deepEqual(
-        withoutBuild.args.filter((a) => a.startsWith(flag)),
-        [],
-        'no assets_path without an index.html',
-      );
-      writeFileSync(join(ui, 'index.html'), '<div id="jaeger-ui-root"></div>');
-      const withBuild = planService(service, '10.0.0.9', { ...artifacts(), jaegerUi: ui });
-      assert.ok(withBuild !== undefined);
-      assert.deepEqual(withBuild.args, [
-        `--config=${join(REPO_ROOT, 'jaeger', 'query.yaml')}`,
-        `${flag}${ui}`,
-      ]);
-    } finally {
-      rmSync(ui, { recursive: true, force: true });
-    }
+    const without = planService(service, '10.0.0.9', artifacts());
+    assert.ok(without !== undefined);
+    assert.deepEqual(
+      without.args.filter((a) => a.startsWith(flag)),
+      [],
+      'no assets_path without a UI build',
+    );
+    const ui = '/opt/jaeger-ui-1.74.0';
+    const withBuild = planService(service, '10.0.0.9', { ...artifacts(), jaegerUi: ui });
+    assert.ok(withBuild !== undefined);
+    assert.deepEqual(withBuild.args, [`--config=${join(REPO_ROOT, 'jaeger', 'query.yaml')}`, `${flag}${ui}`]);
   });
 
   test('without the UI build, native:up says jaeger-query serves the placeholder page, and why', () => {
-    const skipped = { 'jaeger-ui': 'no source archive of the Jaeger UI 1.76.0: LAB_SOURCES is not set' };
-    assert.match(missingPart('jaeger-query', { skipped }) ?? '', /placeholder page.*LAB_SOURCES is not set/);
+    const skipped = { 'jaeger-ui': 'no Jaeger UI build (JAEGER_UI_DIR unset): set JAEGER_UI_DIR to …' };
+    assert.match(missingPart('jaeger-query', { skipped }) ?? '', /placeholder page.*JAEGER_UI_DIR unset/);
     assert.equal(missingPart('jaeger-query', { skipped: {} }), undefined);
     assert.equal(missingPart('prometheus', { skipped }), undefined);
   });

@@ -106,14 +106,7 @@ describe('.ci/run', () => {
       .filter(
         (line) => line !== '' && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '),
       );
-    // Beside it, only where the source archives are (native/lib/sources.ts), which README's Tests section names.
-    const sources = [
-      'if [ -z "${LAB_SOURCES:-}" ] && [ -d ../shared/sources ]; then',
-      'LAB_SOURCES=$(cd ../shared/sources && pwd)',
-      'export LAB_SOURCES',
-      'fi',
-    ];
-    assert.deepEqual(commands, [...sources, readmeCommand]);
-    assert.match(section, /LAB_SOURCES/, 'README.md ## Tests says what .ci/run sets besides the command');
+    // Nothing beside it: no folder next to the clone, no variable set for CI only.
+    assert.deepEqual(commands, [readmeCommand]);
   });
 });

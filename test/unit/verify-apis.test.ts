@@ -1,5 +1,5 @@
 // The answers below copy the shapes of the real APIs: Prometheus' docs/querying/api.md (v3.16), Jaeger
-// v2.13.0's cmd/query/app (structuredResponse, UI trace model; jsonpb MetricFamily of
+// v2.12.0's cmd/query/app (structuredResponse, UI trace model; jsonpb MetricFamily of
 // proto-gen/api_v2/metrics), Tempo v3.0's api_docs and pkg/tempopb (SearchResponse, TraceByIDResponse).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

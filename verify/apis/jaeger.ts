@@ -1,5 +1,5 @@
 // Jaeger query's HTTP API (the one its UI uses): /api/services, /api/traces and the Monitor tab's
-// /api/metrics/{latencies,calls,errors}. Shapes follow jaeger v2.13.0 cmd/query/app: a
+// /api/metrics/{latencies,calls,errors}. Shapes follow jaeger v2.12.0 cmd/query/app: a
 // {data, total, limit, offset, errors} envelope for services and traces (UI trace model: spans with
 // processID, processes with serviceName), and a jsonpb-encoded MetricFamily for metrics (camelCase
 // fields, RFC 3339 timestamps, NaN as the string "NaN", empty lists left out).

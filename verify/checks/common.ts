@@ -38,7 +38,7 @@ export const COLLECTOR_JOB = 'otel-collector';
 /**
  * A selector for one of the collector's own counters under either Prometheus name: collector 0.159 (checked
  * with this lab's explicit Prometheus reader) exposes `otelcol_receiver_accepted_spans`, while earlier
- * releases with an explicit reader, such as the one inside Jaeger 2.13, append `_total`.
+ * releases with an explicit reader, such as the one inside Jaeger 2.12 (collector v0.139), append `_total`.
  */
 export function counter(name: string): string {
   return `{__name__=~"${name}(_total)?", job="${COLLECTOR_JOB}"}`;
