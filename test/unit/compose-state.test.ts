@@ -1,10 +1,10 @@
-// Where the lab keeps state and what it needs from the machine, read against upstream behaviour (issue 13):
-// Grafana's state is a named volume (a bind mount keeps the host's owner, which differs by host and by Docker
-// flavour, and the image's entrypoint exits when it cannot write there); every VOLUME an image declares is
+// Where the lab keeps state and what it needs from the machine, read against upstream behaviour (issues 13, 22):
+// Grafana's state is the repository's data/, bind-mounted, with Grafana run as data/'s owner by
+// grafana/data-owner.sh (grafana-data-owner.test.ts runs it for real); every VOLUME an image declares is
 // covered by a mount (else each `up` after a `down` leaves another anonymous volume); Grafana starts offline
 // with the plugins its image bundles; and both READMEs name what the file needs from Docker.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -33,20 +33,54 @@ const IMAGE_VOLUMES: Record<string, string[]> = {
 };
 
 describe('docker-compose.yaml: state and requirements', () => {
-  test('Grafana keeps its state in a named volume and runs as its image’s user', () => {
+  test("Grafana keeps its state in the repository's data/, and always starts through data-owner.sh", () => {
     const grafana = compose.services.grafana ?? {};
-    assert.equal(
-      grafana.user,
-      undefined,
-      'a fixed user cannot match every host, root clone or rootless Docker',
-    );
     const state = lab.services.grafana?.mounts.find((m) => m.target === '/var/lib/grafana');
-    const source = state?.type === 'volume' ? state.source : undefined;
-    assert.ok(source !== undefined && /^[a-z][\w-]*$/.test(source), `/var/lib/grafana is ${String(source)}`);
-    assert.ok(raw.volumes !== undefined && source in raw.volumes, `volume ${source} is declared`);
+    assert.equal(state?.type, 'bind', 'a bind mount of the repository folder, not a volume');
+    assert.equal(state.source, join(ROOT, 'data'));
+    assert.equal(state.readOnly, false);
+    assert.ok(existsSync(join(ROOT, 'data', '.gitkeep')), 'data/ is in the repository, kept by .gitkeep');
+    assert.ok(!('grafana-data' in (raw.volumes ?? {})), 'the old named volume is gone');
+    // The step that makes data/ Grafana's is its entrypoint: no depends_on, condition or profile can skip it.
+    assert.deepEqual(grafana.entrypoint, ['/bin/sh', '/usr/local/lab/data-owner.sh', '/run.sh']);
+    const script = lab.services.grafana?.mounts.find((m) => m.target === '/usr/local/lab/data-owner.sh');
+    assert.equal(script?.source, join(ROOT, 'grafana', 'data-owner.sh'));
+    assert.equal(script.readOnly, true);
+    // Root only to read data/'s owner and drop to it (setpriv, from the image's Ubuntu variant).
+    assert.equal(grafana.user, '0:0');
+    assert.match(grafana.image ?? '', /^grafana\/grafana:\d+\.\d+\.\d+-ubuntu$/);
+    assert.match(JSON.stringify(grafana.healthcheck?.test), /curl/, 'the Ubuntu variant has curl, not wget');
+  });
+
+  test("git and the image builds keep data/'s contents out", () => {
+    const gitignore = readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n');
+    assert.ok(gitignore.includes('data/*'), '.gitignore: data/*');
+    assert.ok(gitignore.includes('!data/.gitkeep'), '.gitignore: !data/.gitkeep');
+    // services/Dockerfile's context is the repository: its .dockerignore lets nothing in but what it lists.
+    const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    assert.equal(
+      dockerignore.find((l) => l !== '' && !l.startsWith('#')),
+      '*',
+      '.dockerignore starts by excluding all',
+    );
+    assert.deepEqual(
+      dockerignore.filter((l) => l.startsWith('!') && /^!\/?data\b/.test(l)),
+      [],
+      '.dockerignore lets nothing of data/ in',
+    );
+  });
+
+  test('both READMEs reset Grafana by deleting data/ contents, as the learner, with no volume to remove', () => {
     for (const file of READMES) {
       const text = readFileSync(join(ROOT, file), 'utf8');
-      assert.ok(text.includes(`docker volume rm otel-spm-lab_${source}`), `${file}: how to reset Grafana`);
+      assert.ok(
+        text.includes('docker compose rm -sf grafana && rm -rf data/* && docker compose up -d --wait'),
+        `${file}: the reset`,
+      );
+      assert.ok(!text.includes('grafana-data'), `${file}: no word of the old volume`);
+      assert.doesNotMatch(text, /sudo rm/, `${file}: no sudo`);
     }
   });
 

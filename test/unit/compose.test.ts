@@ -45,7 +45,11 @@ const MEMORY_BUDGET = 3.5 * 1024 ** 3;
  * Only the fault tool's: a host folder keeps the host's owner, which no long-running container user can be known
  * to match (see compose-state.test.ts); the one-shot tool runs as root and only replaces one small file.
  */
-const WRITABLE_BIND_MOUNTS = new Map([['./faults/state', 'fault']]);
+/** The only folders a container may write: the fault tool's state, and Grafana's state (data/, issue 22). */
+const WRITABLE_BIND_MOUNTS = new Map([
+  ['./faults/state', 'fault'],
+  ['./data', 'grafana'],
+]);
 
 function bindMounts(service: RawService): { source: string; target: string; readOnly: boolean }[] {
   return (service.volumes ?? []).flatMap((volume) => {
@@ -118,8 +122,12 @@ describe('docker-compose.yaml', () => {
         assert.ok(service.build, `${name} has neither image nor build`);
         continue;
       }
-      const match = /^[a-z0-9./-]+:\$\{([A-Z0-9_]+)\}$/.exec(service.image);
-      assert.ok(match?.[1], `${name}: image "${service.image}" must be <name>:\${VERSION_FROM_ENV}`);
+      // A variant suffix of the same release is allowed (grafana's `-ubuntu`: docker-compose.yaml says why).
+      const match = /^[a-z0-9./-]+:\$\{([A-Z0-9_]+)\}(-[a-z]+)?$/.exec(service.image);
+      assert.ok(
+        match?.[1],
+        `${name}: image "${service.image}" must be <name>:\${VERSION_FROM_ENV}[-variant]`,
+      );
       const version = env[match[1]];
       assert.ok(version, `${name}: ${match[1]} is not set in .env`);
       assert.notEqual(version, 'latest', `${name}: ${match[1]} is latest`);
