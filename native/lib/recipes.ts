@@ -67,6 +67,13 @@ export const recipes: Readonly<Record<string, Recipe>> = {
   // `/tempo -health` (compose's healthcheck) asks Tempo's own /ready.
   tempo: { kind: 'binary', binary: 'tempo', mountVolumes: true, readyPath: '/ready' },
   grafana: { kind: 'absent', reason: 'Grafana is AGPL and no reachable registry serves it' },
+  // The System Architecture job is published only as images (ghcr.io), not to Maven Central.
+  'jaeger-dependencies': {
+    kind: 'absent',
+    reason:
+      'jaegertracing/spark-dependencies is published only as an image, no reachable registry serves it: ' +
+      'test/e2e/8-dependencies.test.ts writes the links it would write and reads them back through jaeger-query',
+  },
   // docker-compose.yaml's tools (profile tools): not lab components, run on demand. They still get a namespace
   // on the lab's network, like a `docker compose run` container, where test/e2e/7-compose-tools.test.ts runs them.
   verify: {

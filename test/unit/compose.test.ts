@@ -39,7 +39,8 @@ const EXPECTED_HOST_PORTS: Record<string, number[]> = {
   nestjs: [8080],
   express: [3001],
 };
-const MEMORY_BUDGET = 3.5 * 1024 ** 3;
+/** What README asks of a laptop: the sum of every container's limit (jaeger-dependencies' 1 GiB included). */
+const MEMORY_BUDGET = 4.5 * 1024 ** 3;
 /**
  * Bind mounts that a container writes to (source -> the one service that may); every other one is read-only.
  * Only the fault tool's: a host folder keeps the host's owner, which no long-running container user can be known
@@ -204,7 +205,7 @@ describe('docker-compose.yaml', () => {
     assert.deepEqual(byService, EXPECTED_HOST_PORTS);
   });
 
-  test('every container `up` starts has a healthcheck in exec form and a memory limit; all fit in 3.5 GiB', () => {
+  test('every container `up` starts has a healthcheck in exec form and a memory limit; all fit in 4.5 GiB', () => {
     let total = 0;
     for (const [name, service] of labServices) {
       const command = healthcheckCommand(service);

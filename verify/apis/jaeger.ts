@@ -1,10 +1,10 @@
-// Jaeger query's HTTP API (the one its UI uses): /api/services, /api/traces and the Monitor tab's
-// /api/metrics/{latencies,calls,errors}. Shapes follow jaeger v2.12.0 cmd/query/app: a
+// Jaeger query's HTTP API (the one its UI uses): /api/services, /api/traces, the System Architecture tab's
+// /api/dependencies and the Monitor tab's /api/metrics/{latencies,calls,errors}. Shapes follow jaeger v2.12.0 cmd/query/app: a
 // {data, total, limit, offset, errors} envelope for services and traces (UI trace model: spans with
 // processID, processes with serviceName), and a jsonpb-encoded MetricFamily for metrics (camelCase
 // fields, RFC 3339 timestamps, NaN as the string "NaN", empty lists left out).
 import { apiUrl, getJson, getJsonIfFound } from '../http.ts';
-import { asOptionalArray, asRecord, asString, isRecord, parsed } from './json.ts';
+import { asNumber, asOptionalArray, asRecord, asString, isRecord, parsed } from './json.ts';
 
 export interface JaegerTrace {
   traceID: string;
@@ -150,4 +150,32 @@ export async function monitorMetrics(
     groupByOperation: query.groupByOperation ? true : undefined,
   });
   return parsed(url, await getJson(url), parseMetricFamily);
+}
+
+/** One edge of the System Architecture tab: `parent` called `child` `callCount` times. */
+export interface DependencyLink {
+  parent: string;
+  child: string;
+  callCount: number;
+}
+
+/** /api/dependencies -> the links (cmd/query/app: {data: [{parent, child, callCount, source}]}). */
+export function parseDependencies(body: unknown): DependencyLink[] {
+  return asOptionalArray(dataOf(body), 'dependencies').map((item) => {
+    const link = asRecord(item, 'dependency');
+    return {
+      parent: asString(link.parent, 'parent'),
+      child: asString(link.child, 'child'),
+      callCount: asNumber(link.callCount, 'callCount'),
+    };
+  });
+}
+
+/** What the System Architecture tab asks for: the links of [endMs - lookbackMs, endMs] (the UI: one week). */
+export async function dependencies(
+  base: string,
+  query: { endMs: number; lookbackMs: number },
+): Promise<DependencyLink[]> {
+  const url = apiUrl(base, '/api/dependencies', { endTs: query.endMs, lookback: query.lookbackMs });
+  return parsed(url, await getJson(url), parseDependencies);
 }
