@@ -1,4 +1,4 @@
-// The grammar of `npm run fault` and what each command does to the list of faults, as pure functions: no file,
+// The grammar of the fault tool (`npm run fault`, `docker compose run --rm fault`) and what each command does to the list of faults, as pure functions: no file,
 // no console (faults/main.ts does those). Every input is checked before anything changes; a bad one is a
 // UsageError whose message names the bad part and says what would be accepted.
 //
@@ -57,13 +57,15 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `Switch faults on and off in the running lab (docs/scenarios.md).
+/** The help text, its commands written the way the tool was started (`npm run fault --`, `docker compose run --rm fault`). */
+export function usage(command: string): string {
+  return `Switch faults on and off in the running lab (docs/scenarios.md).
 
-  npm run fault -- <service> latency <duration>[-<duration>] [--route <route>]
-  npm run fault -- <service> errors <percent> [--route <route>]
-  npm run fault -- <service> slow-downstream <duration>[-<duration>] [--to <service>]
-  npm run fault -- list
-  npm run fault -- clear [<service> [<type>] [--route <route> | --to <service>]]
+  ${command} <service> latency <duration>[-<duration>] [--route <route>]
+  ${command} <service> errors <percent> [--route <route>]
+  ${command} <service> slow-downstream <duration>[-<duration>] [--to <service>]
+  ${command} list
+  ${command} clear [<service> [<type>] [--route <route> | --to <service>]]
 
   latency          every request to the route (default: every route) waits this long first;
                    a range such as 200ms-1s draws each wait at random in it
@@ -77,10 +79,11 @@ export const USAGE = `Switch faults on and off in the running lab (docs/scenario
   Setting a fault again (same service, type and route or target) replaces it. The services apply a
   change within a second. Examples:
 
-  npm run fault -- nestjs latency 800ms --route /chain
-  npm run fault -- express errors 30%
-  npm run fault -- fastify slow-downstream 2s
-  npm run fault -- clear`;
+  ${command} nestjs latency 800ms --route /chain
+  ${command} express errors 30%
+  ${command} fastify slow-downstream 2s
+  ${command} clear`;
+}
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000 };
 
@@ -151,7 +154,7 @@ function checkTo(service: string, to: string | undefined, lab: Lab): string | un
   return to;
 }
 
-/** Parses the arguments after `npm run fault --`; throws UsageError naming the first bad part. */
+/** Parses the tool's arguments (after `npm run fault --`); throws UsageError naming the first bad part. */
 export function parseCommand(argv: readonly string[], lab: Lab): Command {
   let parsed: ReturnType<typeof parseOptions>;
   try {
@@ -216,7 +219,7 @@ export function parseCommand(argv: readonly string[], lab: Lab): Command {
   const type = oneOf(second, FAULT_TYPES, 'fault type') as FaultType;
   if (third === undefined) {
     const example = type === 'errors' ? '30%' : '800ms';
-    throw new UsageError(`${type} needs a value, e.g. npm run fault -- ${service} ${type} ${example}`);
+    throw new UsageError(`${type} needs a value, e.g. ${service} ${type} ${example}`);
   }
   noMore(rest);
   switch (type) {

@@ -1,4 +1,4 @@
-// npm run fault — switches run-time faults of the lab's services on and off (docs/scenarios.md).
+// npm run fault (docker compose run --rm fault) — switches run-time faults of the lab's services on and off (docs/scenarios.md).
 //
 // It writes faults/state/faults.json; the services poll that file once a second and apply what concerns them
 // (services/common/src/faults.ts). Why a file: the services' zero-code instrumentation traces every HTTP
@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { ENDPOINTS } from '../k6/plan.ts';
 import { loadCompose } from '../verify/compose.ts';
 import { APP_SERVICES, chainTargets } from '../verify/lab.ts';
+import { toolCommand, toolName } from '../verify/tool-command.ts';
 import {
-  USAGE,
+  usage,
   UsageError,
   applyCommand,
   describeFault,
@@ -46,6 +47,8 @@ export function labFromCompose(): Lab {
 }
 
 export interface Io {
+  /** How the tool was started (verify/tool-command.ts): its help and errors give commands the same way. */
+  readonly command: string;
   readonly file: string;
   readonly lab: Lab;
   readonly now: () => Date;
@@ -53,7 +56,7 @@ export interface Io {
   readonly err: (line: string) => void;
 }
 
-function readFaults(file: string): Fault[] {
+function readFaults(file: string, command: string): Fault[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -66,7 +69,7 @@ function readFaults(file: string): Fault[] {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `${file} is not a fault file this command can read (${reason}); \`npm run fault -- clear\` starts over`,
+      `${file} is not a fault file this command can read (${reason}); \`${command} clear\` starts over`,
       { cause: error },
     );
   }
@@ -87,18 +90,18 @@ export function run(argv: readonly string[], io: Io): number {
     command = parseCommand(argv, io.lab);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`npm run fault: ${error.message}. Nothing changed.`);
-    io.err('Usage: npm run fault -- help');
+    io.err(`${toolName(io.command)}: ${error.message}. Nothing changed.`);
+    io.err(`Usage: ${io.command} help`);
     return 2;
   }
   try {
     if (command.kind === 'help') {
-      io.out(USAGE);
+      io.out(usage(io.command));
       return 0;
     }
     // `clear` with nothing selected starts over, whatever the file holds.
     const startOver = command.kind === 'clear' && command.service === undefined;
-    const current = startOver ? [] : readFaults(io.file);
+    const current = startOver ? [] : readFaults(io.file, io.command);
     if (command.kind === 'list') {
       io.out(formatList(current));
       return 0;
@@ -122,13 +125,14 @@ export function run(argv: readonly string[], io: Io): number {
     io.out(formatList(change.faults));
     return 0;
   } catch (error) {
-    io.err(`npm run fault: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`${toolName(io.command)}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }
 
 if (import.meta.main) {
   process.exitCode = run(process.argv.slice(2), {
+    command: toolCommand('fault'),
     file: FAULTS_FILE,
     lab: labFromCompose(),
     now: () => new Date(),

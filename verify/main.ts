@@ -21,6 +21,7 @@ import { serviceChecks } from './checks/services.ts';
 import { memoryChecks } from './checks/memory.ts';
 import { tempoChecks } from './checks/tempo.ts';
 import { nativeLabUp, type NativeLabSeen } from './native-lab.ts';
+import { toolCommand } from './tool-command.ts';
 
 /** Every check, in the order data flows through the lab. */
 export const ALL_CHECKS: readonly Check[] = [
@@ -36,7 +37,9 @@ export const ALL_CHECKS: readonly Check[] = [
 export const COMPOSE_MEMORY_SKIP =
   "read from the native lab's cgroups; under Docker, `docker stats` shows each container against its limit";
 
-const USAGE = `Usage: npm run verify -- [options]
+/** The help text, its command written the way verify was started (verify/tool-command.ts). */
+export function usage(command: string): string {
+  return `Usage: ${command} [options]
 
 Checks each hop of a running lab: services -> collector -> Tempo / Jaeger -> Prometheus, and (native lab)
 each component's memory against its compose limit.
@@ -56,6 +59,7 @@ Options:
 
 Environment: VERIFY_SKIP (comma-separated --skip values), VERIFY_LAB, VERIFY_LOG_DIR,
 ${IN_NETWORK_ENV}=1 (inside the compose network: compose names and container ports).`;
+}
 
 export interface Options {
   waitMs: number;
@@ -190,13 +194,13 @@ async function main(): Promise<number> {
   try {
     options = parseOptions(process.argv.slice(2), process.env, nativeLabUp());
     if (options === 'help') {
-      console.log(USAGE);
+      console.log(usage(toolCommand('verify')));
       return 0;
     }
     ctx = labContext(options);
   } catch (error) {
     console.error(`verify: ${error instanceof Error ? error.message : String(error)}`);
-    if (error instanceof UsageError) console.error(`\n${USAGE}`);
+    if (error instanceof UsageError) console.error(`\n${usage(toolCommand('verify'))}`);
     return 2;
   }
   const { only, waitMs } = options;

@@ -314,7 +314,7 @@ describe('run-time faults (npm run fault) on the native lab', { timeout: 600_000
     assert.equal(exception?.['exception.type'], 'InjectedFaultError');
     assert.match(
       exception['exception.message'] ?? '',
-      /^injected fault \(npm run fault\): express errors 50% on \/items\/:item_id$/,
+      /^injected fault \(fault tool\): express errors 50% on \/items\/:item_id$/,
     );
 
     const cleared = Date.now();

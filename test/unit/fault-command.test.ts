@@ -127,7 +127,7 @@ describe('npm run fault: bad input is refused, naming the bad part', () => {
     ['nginx latency 1s', /unknown service "nginx": choose one of fastify, nestjs, express/],
     ['nestjs', /what should happen to nestjs\? one of latency, errors, slow-downstream/],
     ['nestjs slow 1s', /unknown fault type "slow": choose one of latency, errors, slow-downstream/],
-    ['nestjs latency', /latency needs a value, e.g. npm run fault -- nestjs latency 800ms/],
+    ['nestjs latency', /latency needs a value, e.g. nestjs latency 800ms/],
     ['nestjs latency 800', /latency "800" is not a duration: add a unit, 800ms or 800s/],
     ['nestjs latency fast', /latency "fast" is not a duration \(examples: 800ms, 2s, 1.5s\)/],
     ['nestjs latency -5ms', /Unknown option|not a duration/],
@@ -267,6 +267,7 @@ describe('npm run fault: the file', () => {
     const lines: string[] = [];
     const errors: string[] = [];
     return {
+      command: 'npm run fault --',
       file,
       lab,
       now: () => new Date('2026-11-24T10:00:00.000Z'),

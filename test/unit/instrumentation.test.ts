@@ -556,7 +556,7 @@ describe('zero-code instrumentation of the services, started as docker-compose.y
         assert.equal(exception.attributes['exception.type'], 'InjectedFaultError');
         assert.equal(
           exception.attributes['exception.message'],
-          `injected fault (npm run fault): ${name} errors 100% on /random_sleep`,
+          `injected fault (fault tool): ${name} errors 100% on /random_sleep`,
         );
       });
 

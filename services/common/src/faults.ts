@@ -303,7 +303,7 @@ export class FaultRules implements FaultSource {
 }
 
 function errorMessage(fault: ErrorFault): string {
-  return `injected fault (npm run fault): ${describeFault(fault)}`;
+  return `injected fault (fault tool): ${describeFault(fault)}`;
 }
 
 /** Waits the plan's delay without blocking, then throws an InjectedFaultError if the plan fails the request. */

@@ -164,7 +164,7 @@ describe('FaultRules', () => {
       new FaultRules('express', [fault], () => r).plan('/chain', undefined);
     assert.deepEqual(plan(0), {
       delayMs: 0,
-      error: 'injected fault (npm run fault): express errors 30% on /chain',
+      error: 'injected fault (fault tool): express errors 30% on /chain',
     });
     assert.ok((plan(0.299) as { error?: string }).error);
     assert.equal(plan(0.3), undefined);
@@ -192,7 +192,7 @@ describe('FaultRules', () => {
     );
     assert.deepEqual(rules.plan('/', undefined), {
       delayMs: 200,
-      error: 'injected fault (npm run fault): express errors 50% on every route',
+      error: 'injected fault (fault tool): express errors 50% on every route',
     });
   });
 
