@@ -5,14 +5,17 @@
 //   jaeger      Go module github.com/jaegertracing/jaeger, ./cmd/jaeger (JAEGER_VERSION)
 //   prometheus  Go module github.com/prometheus/prometheus, ./cmd/prometheus and ./cmd/promtool (PROMETHEUS_VERSION)
 //   cassandra   org.apache.cassandra:cassandra-all and its runtime jars from Maven Central (CASSANDRA_VERSION)
+//   alertmanager  Go module github.com/prometheus/alertmanager, ./cmd/alertmanager and ./cmd/amtool
+//               (ALERTMANAGER_VERSION)
+//   sloth       Go module github.com/slok/sloth, ./cmd/sloth (SLOTH_VERSION): generates prometheus/rules/ from slos/
 //   services    the three TypeScript services (tsc -b services, incremental)
 // Nothing else is built: k6, Grafana and Tempo are AGPL and no reachable registry serves them (native:load replays
 // k6's plan), and the real Jaeger UI is not in Jaeger's Go module. Tempo and the UI run only from what a user
 // supplies (native/lib/supplied.ts).
 //
-// Usage: node native/build.ts [collector|jaeger|prometheus|cassandra|services ...]   (default: all)
+// Usage: node native/build.ts [collector|jaeger|prometheus|alertmanager|sloth|cassandra|services ...]   (default: all)
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { pin } from './lib/env.ts';
@@ -180,6 +183,9 @@ export interface Artifacts {
   jaeger: string;
   prometheus: string;
   promtool: string;
+  alertmanager: string;
+  amtool: string;
+  sloth: string;
   /** Directory holding cassandra-all and every runtime jar. */
   cassandraLib: string;
   cassandraVersion: string;
@@ -187,11 +193,15 @@ export interface Artifacts {
 
 export function artifacts(): Artifacts {
   const prom = cacheDir('prometheus', pin('PROMETHEUS_VERSION'));
+  const am = cacheDir('alertmanager', pin('ALERTMANAGER_VERSION'));
   return {
     collector: path.join(cacheDir('collector', pin('OTELCOL_VERSION')), 'bin', 'otelcol-lab'),
     jaeger: path.join(cacheDir('jaeger', pin('JAEGER_VERSION')), 'bin', 'jaeger'),
     prometheus: path.join(prom, 'bin', 'prometheus'),
     promtool: path.join(prom, 'bin', 'promtool'),
+    alertmanager: path.join(am, 'bin', 'alertmanager'),
+    amtool: path.join(am, 'bin', 'amtool'),
+    sloth: path.join(cacheDir('sloth', pin('SLOTH_VERSION')), 'bin', 'sloth'),
     cassandraLib: path.join(cacheDir('cassandra', pin('CASSANDRA_VERSION')), 'lib'),
     cassandraVersion: pin('CASSANDRA_VERSION'),
   };
@@ -231,6 +241,12 @@ interface GoBuild {
   moduleVersion: string;
   packages: readonly { pkg: string; bin: string }[];
   ldflags: string;
+  /**
+   * Files the module's source embeds (//go:embed) but its module zip lacks, because upstream builds them with
+   * other tools first (e.g. a web UI): the build then uses a copy of the module with these placeholder files,
+   * paths relative to the module root.
+   */
+  embedPlaceholders?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -258,7 +274,7 @@ async function goWrapperBuild(b: GoBuild): Promise<void> {
 
   const downloaded = JSON.parse(
     run('go', ['mod', 'download', '-json', `${b.module}@${b.moduleVersion}`]),
-  ) as { GoMod?: string; Error?: string };
+  ) as { GoMod?: string; Dir?: string; Error?: string };
   if (downloaded.GoMod === undefined) {
     throw new Error(
       `${b.module}@${b.moduleVersion}: the Go module proxy did not serve it: ${downloaded.Error ?? ''}`,
@@ -279,6 +295,19 @@ async function goWrapperBuild(b: GoBuild): Promise<void> {
     edits.push(`-replace=${old}=${r.New.Path}@${r.New.Version}`);
   }
   for (const e of upstream.Exclude ?? []) edits.push(`-exclude=${e.Path}@${e.Version}`);
+  if (b.embedPlaceholders !== undefined) {
+    if (downloaded.Dir === undefined) throw new Error(`${b.module}@${b.moduleVersion}: no source folder`);
+    const copy = path.join(dir, 'module');
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(downloaded.Dir, copy, { recursive: true });
+    run('chmod', ['-R', 'u+w', copy]); // the module cache is read-only
+    for (const [file, text] of Object.entries(b.embedPlaceholders)) {
+      mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+      writeFileSync(path.join(copy, file), text);
+    }
+    await step(b.component, 'go', ['mod', 'edit', `-require=${b.module}@${b.moduleVersion}`], opts);
+    edits.push(`-replace=${b.module}=${copy}`);
+  }
   if (edits.length > 0) await step(b.component, 'go', ['mod', 'edit', ...edits], opts);
 
   for (const p of b.packages)
@@ -325,6 +354,46 @@ export async function buildPrometheus(): Promise<void> {
     ],
     // Without the `builtinassets` tag the web UI is absent (its assets are not in the module); the API works.
     ldflags: `-X github.com/prometheus/common/version.Version=${version.replace(/^v/, '')}`,
+  });
+}
+
+export async function buildAlertmanager(): Promise<void> {
+  const version = pin('ALERTMANAGER_VERSION');
+  await goWrapperBuild({
+    component: 'alertmanager',
+    version,
+    module: 'github.com/prometheus/alertmanager',
+    moduleVersion: version, // Alertmanager tags its releases and its Go module alike (v0.35.0)
+    packages: [
+      { pkg: 'github.com/prometheus/alertmanager/cmd/alertmanager', bin: 'alertmanager' },
+      { pkg: 'github.com/prometheus/alertmanager/cmd/amtool', bin: 'amtool' },
+    ],
+    ldflags: `-X github.com/prometheus/common/version.Version=${version.replace(/^v/, '')}`,
+    // Its web UI (ui/app/dist) is built with npm and Elm upstream, not shipped in the module: the native
+    // Alertmanager serves a page saying so; its API, which Prometheus and the tests use, is whole.
+    embedPlaceholders: Object.fromEntries(
+      ['ui/app/dist/elm/index.html', 'ui/app/dist/mantine/index.html'].map((f) => [
+        f,
+        ALERTMANAGER_UI_PLACEHOLDER,
+      ]),
+    ),
+  });
+}
+
+const ALERTMANAGER_UI_PLACEHOLDER =
+  '<!doctype html><title>Alertmanager</title><p>This Alertmanager was built from its Go module by the native ' +
+  "lab, without its web UI (upstream builds it with npm). Its API answers under <a href='api/v2/alerts'>/api/v2</a>.\n";
+
+export async function buildSloth(): Promise<void> {
+  const version = pin('SLOTH_VERSION');
+  await goWrapperBuild({
+    component: 'sloth',
+    version,
+    module: 'github.com/slok/sloth',
+    moduleVersion: version,
+    packages: [{ pkg: 'github.com/slok/sloth/cmd/sloth', bin: 'sloth' }],
+    // What Sloth's build script stamps: the generated rules' header names this version (scripts/build/bin).
+    ldflags: `-X github.com/slok/sloth/internal/info.Version=${version}`,
   });
 }
 
@@ -479,7 +548,15 @@ export async function ensureHostTools(): Promise<void> {
   });
 }
 
-export const components = ['collector', 'jaeger', 'prometheus', 'cassandra', 'services'] as const;
+export const components = [
+  'collector',
+  'jaeger',
+  'prometheus',
+  'alertmanager',
+  'sloth',
+  'cassandra',
+  'services',
+] as const;
 export type Component = (typeof components)[number];
 
 /** Builds the selected components: Go builds one after another (2 cores), Maven and host tools alongside. */
@@ -491,6 +568,8 @@ export async function buildAll(selected: readonly Component[] = components): Pro
     if (want('prometheus')) await buildPrometheus();
     if (want('jaeger')) await buildJaeger();
     if (want('collector')) await buildCollector();
+    if (want('alertmanager')) await buildAlertmanager();
+    if (want('sloth')) await buildSloth();
   })();
   const other = (async () => {
     await ensureHostTools();

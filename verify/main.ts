@@ -20,6 +20,7 @@ import { prometheusChecks } from './checks/prometheus.ts';
 import { serviceChecks } from './checks/services.ts';
 import { memoryChecks } from './checks/memory.ts';
 import { tempoChecks } from './checks/tempo.ts';
+import { alertChecks } from './checks/alerts.ts';
 import { nativeLabUp, type NativeLabSeen } from './native-lab.ts';
 import { toolCommand } from './tool-command.ts';
 
@@ -30,6 +31,7 @@ export const ALL_CHECKS: readonly Check[] = [
   ...tempoChecks,
   ...jaegerChecks,
   ...prometheusChecks,
+  ...alertChecks,
   ...memoryChecks,
 ];
 
@@ -41,7 +43,7 @@ export const COMPOSE_MEMORY_SKIP =
 export function usage(command: string): string {
   return `Usage: ${command} [options]
 
-Checks each hop of a running lab: services -> collector -> Tempo / Jaeger -> Prometheus, and (native lab)
+Checks each hop of a running lab: services -> collector -> Tempo / Jaeger -> Prometheus -> Alertmanager, and (native lab)
 each component's memory against its compose limit.
 
 Options:

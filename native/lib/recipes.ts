@@ -30,8 +30,8 @@ export type Recipe =
   | { kind: 'node'; imageWorkdir: string }
   | { kind: 'absent'; reason: string };
 
-/** Built by native/build.ts (collector, jaeger, prometheus) or supplied by the user (tempo: native/lib/supplied.ts). */
-export type BinaryName = 'collector' | 'jaeger' | 'prometheus' | 'tempo';
+/** Built by native/build.ts (collector, jaeger, prometheus, alertmanager) or supplied by the user (tempo: native/lib/supplied.ts). */
+export type BinaryName = 'collector' | 'jaeger' | 'prometheus' | 'alertmanager' | 'tempo';
 
 export const recipes: Readonly<Record<string, Recipe>> = {
   cassandra: { kind: 'cassandra' },
@@ -59,6 +59,13 @@ export const recipes: Readonly<Record<string, Recipe>> = {
     imageCommand: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus'],
     imageVolumes: ['/prometheus'],
     imageWorkdir: '/prometheus',
+  },
+  // prom/alertmanager: `VOLUME ["/alertmanager"]` and `WORKDIR /alertmanager` (compose's command is used).
+  alertmanager: {
+    kind: 'binary',
+    binary: 'alertmanager',
+    imageVolumes: ['/alertmanager'],
+    imageWorkdir: '/alertmanager',
   },
   // The service images copy the repository to /app and start in /app/services/<name> (plan: WORKDIR).
   ...Object.fromEntries(APP_SERVICES.map((s) => [s, { kind: 'node', imageWorkdir: `/app/services/${s}` }])),

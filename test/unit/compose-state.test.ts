@@ -24,12 +24,13 @@ function mountTargets(name: string): string[] {
 
 /**
  * VOLUMEs declared by the lab's images (their Dockerfiles): jaegertracing/jaeger `VOLUME /tmp`,
- * cassandra `VOLUME /var/lib/cassandra`, prom/prometheus `VOLUME ["/prometheus"]`.
+ * cassandra `VOLUME /var/lib/cassandra`, prom/prometheus `VOLUME ["/prometheus"]`, prom/alertmanager `VOLUME ["/alertmanager"]`.
  */
 const IMAGE_VOLUMES: Record<string, string[]> = {
   'jaegertracing/jaeger': ['/tmp'],
   cassandra: ['/var/lib/cassandra'],
   'prom/prometheus': ['/prometheus'],
+  'prom/alertmanager': ['/alertmanager'],
 };
 
 describe('docker-compose.yaml: state and requirements', () => {

@@ -1,4 +1,4 @@
-// Prometheus' HTTP API (/api/v1/query, /api/v1/query_exemplars) and the text exposition format that the
+// Prometheus' HTTP API (/api/v1/query, /api/v1/query_exemplars, /api/v1/rules, /api/v1/alertmanagers) and the text exposition format that the
 // collector's prometheus exporter serves on :8889. Parsers are pure; shapes follow Prometheus' docs
 // (docs/querying/api.md of v3).
 import { apiUrl, getJson } from '../http.ts';
@@ -152,4 +152,53 @@ export async function queryExemplars(
     end: endMs / 1000,
   });
   return parsed(url, await getJson(url), parseExemplars);
+}
+
+/** A rule group as /api/v1/rules lists it: its rules' kinds and health. */
+export interface RuleGroup {
+  name: string;
+  file: string;
+  rules: { type: 'alerting' | 'recording'; name: string; health: string; lastError?: string }[];
+}
+
+/** /api/v1/rules -> the rule groups Prometheus loaded. */
+export function parseRuleGroups(body: unknown): RuleGroup[] {
+  const data = asRecord(dataOf(body, 'rules'), 'rules data');
+  return asArray(data.groups, 'groups').map((item) => {
+    const group = asRecord(item, 'rule group');
+    return {
+      name: asString(group.name, 'group name'),
+      file: asString(group.file, 'group file'),
+      rules: asArray(group.rules, 'rules').map((r) => {
+        const rule = asRecord(r, 'rule');
+        const type = rule.type === 'alerting' ? 'alerting' : 'recording';
+        return {
+          type,
+          name: asString(rule.name, 'rule name'),
+          health: asString(rule.health, 'rule health'),
+          ...(typeof rule.lastError === 'string' && rule.lastError !== ''
+            ? { lastError: rule.lastError }
+            : {}),
+        };
+      }),
+    };
+  });
+}
+
+/** /api/v1/alertmanagers -> the URLs of the Alertmanagers Prometheus sends alerts to (the active ones). */
+export function parseAlertmanagers(body: unknown): string[] {
+  const data = asRecord(dataOf(body, 'alertmanagers'), 'alertmanagers data');
+  return asArray(data.activeAlertmanagers, 'activeAlertmanagers').map((a) =>
+    asString(asRecord(a, 'alertmanager').url, 'alertmanager url'),
+  );
+}
+
+export async function ruleGroups(base: string): Promise<RuleGroup[]> {
+  const url = apiUrl(base, '/api/v1/rules');
+  return parsed(url, await getJson(url), parseRuleGroups);
+}
+
+export async function alertmanagers(base: string): Promise<string[]> {
+  const url = apiUrl(base, '/api/v1/alertmanagers');
+  return parsed(url, await getJson(url), parseAlertmanagers);
 }
