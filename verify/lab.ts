@@ -17,6 +17,7 @@ export const BACKEND_PORTS = {
   'jaeger-query': 16686, // UI and HTTP API, incl. the Monitor tab's /api/metrics
   'jaeger-collector': 13133, // health (/status): nothing else of it is reachable from the host
   prometheus: 9090,
+  alertmanager: 9093, // UI and API (/api/v2/alerts)
   tempo: 3200, // HTTP API
   'otel-collector': 8889, // span metrics and service graph (prometheus exporter)
   grafana: 3000,
@@ -28,6 +29,7 @@ export interface LabUrls {
   jaegerQuery: string;
   jaegerCollectorHealth: string;
   prometheus: string;
+  alertmanager: string;
   tempo: string;
   collectorMetrics: string;
   grafana: string;
@@ -64,6 +66,7 @@ export function labUrls(project: ComposeProject = loadCompose(), urlOf: UrlOf = 
     jaegerQuery: backend('jaeger-query'),
     jaegerCollectorHealth: backend('jaeger-collector'),
     prometheus: backend('prometheus'),
+    alertmanager: backend('alertmanager'),
     tempo: backend('tempo'),
     collectorMetrics: backend('otel-collector'),
     grafana: backend('grafana'),

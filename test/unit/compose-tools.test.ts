@@ -176,6 +176,7 @@ describe('docker compose run --rm verify reaches the lab inside the compose netw
       'jaeger-query': urls.jaegerQuery,
       'jaeger-collector': urls.jaegerCollectorHealth,
       prometheus: urls.prometheus,
+      alertmanager: urls.alertmanager,
       tempo: urls.tempo,
       'otel-collector': urls.collectorMetrics,
       grafana: urls.grafana,

@@ -51,6 +51,29 @@ const perService = (value: string) =>
   vector(APP_SERVICES.map((s) => ({ metric: { service_name: s }, value })));
 
 const prometheus: Handler = (url) => {
+  if (url.pathname === '/api/v1/rules') {
+    return {
+      status: 'success',
+      data: {
+        groups: [
+          {
+            name: 'sloth-slo-alerts-express-requests-availability',
+            file: '/etc/prometheus/rules/express.yaml',
+            rules: [{ type: 'alerting', name: 'ExpressAvailability', health: 'ok', lastError: '' }],
+          },
+        ],
+      },
+    };
+  }
+  if (url.pathname === '/api/v1/alertmanagers') {
+    return {
+      status: 'success',
+      data: {
+        activeAlertmanagers: [{ url: 'http://alertmanager:9093/api/v2/alerts' }],
+        droppedAlertmanagers: [],
+      },
+    };
+  }
   if (url.pathname === '/api/v1/query_exemplars') {
     need(url, 'query', 'start', 'end');
     return {
@@ -255,6 +278,7 @@ before(async () => {
       jaegerQuery: await serve(jaeger),
       jaegerCollectorHealth: await serve(() => ({ status: 'StatusOK' })),
       prometheus: await serve(prometheus),
+      alertmanager: await closedPort(),
       tempo: await serve(tempo),
       collectorMetrics: await serve(collectorMetrics),
       grafana: await closedPort(),
