@@ -33,7 +33,7 @@ const isExpressPage = (a: Alert): boolean =>
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
 
-describe('SLO burn-rate alerts, from a fault to the page and back', { timeout: 900_000 }, () => {
+describe('SLO burn-rate alerts, from a fault to the page and back', { timeout: 1_500_000 }, () => {
   before(async () => {
     await clearFaults();
     await loadRunningFor(90_000); // a minute and a half of load: every window the page reads has data

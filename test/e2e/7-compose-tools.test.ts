@@ -163,13 +163,18 @@ describe('docker compose run --rm fault, writing the file the services read', { 
     },
   );
 
-  test('a bad argument gets the same clear error as npm run fault, and changes nothing', async () => {
+  test('a bad argument gets the same clear error as npm run fault, each naming its own command, and changes nothing', async () => {
     const args = ['nestjs', 'latency', 'fast'];
     const tool = await runTool('fault', args);
     const npm = await npmRun('fault', args);
     assert.equal(tool.code, 2);
     assert.equal(npm.code, 2);
-    assert.equal(tool.output, npm.output);
-    assert.match(tool.output, /Nothing changed\./);
+    // The same message; the compose tool names `docker compose run --rm fault`, npm `npm run fault`.
+    assert.equal(
+      tool.output.replaceAll('docker compose run --rm fault', 'TOOL'),
+      npm.output.replaceAll('npm run fault --', 'TOOL').replaceAll('npm run fault', 'TOOL'),
+    );
+    assert.match(tool.output, /^docker compose run --rm fault: .+\. Nothing changed\.$/m);
+    assert.match(tool.output, /^Usage: docker compose run --rm fault help$/m);
   });
 });

@@ -1,5 +1,5 @@
 // The failure scenarios (docs/scenarios.md and its Traditional Chinese twin): 3–5 incidents, each with what to
-// switch on, where it shows and how to confirm the cause; every `npm run fault` command in them is one the
+// switch on, where it shows and how to confirm the cause; every `docker compose run --rm fault` command in them is one the
 // command accepts; every PromQL and TraceQL query is well-formed and reads series the lab has; every panel
 // named is a panel of the SPM dashboard; both languages give the same commands and queries.
 import assert from 'node:assert/strict';
@@ -28,11 +28,11 @@ function fences(text: string): { lang: string; body: string }[] {
   }));
 }
 
-/** Every `npm run fault -- …` command, in code blocks (comments dropped) and inline code. */
+/** Every `docker compose run --rm fault …` command, in code blocks (comments dropped) and inline code. */
 function faultCommands(text: string): string[] {
   const commands = [
-    ...text.matchAll(/^\s*npm run fault -- ([^#\n]*)/gm),
-    ...text.matchAll(/`npm run fault -- ([^`]*)`/g),
+    ...text.matchAll(/^\s*docker compose run --rm fault ([^#\n]*)/gm),
+    ...text.matchAll(/`docker compose run --rm fault ([^`…]*)`/g),
   ].map((m) => (m[1] ?? '').trim());
   return [...new Set(commands)].sort();
 }
@@ -102,17 +102,17 @@ describe('docs/scenarios.md', () => {
         }
         assert.match(
           part,
-          /npm run fault -- [a-z]+ (latency|errors|slow-downstream) /,
+          /docker compose run --rm fault [a-z]+ (latency|errors|slow-downstream) /,
           'a fault to switch on',
         );
         assert.match(part, /```traceql/, 'a TraceQL query');
         assert.match(part, /Monitor/, 'the Jaeger Monitor tab');
-        assert.match(part, /npm run fault -- clear/, 'how to clear');
+        assert.match(part, /docker compose run --rm fault clear/, 'how to clear');
       }
     });
   }
 
-  it('every npm run fault command in both languages is accepted, and they are the same', () => {
+  it('every fault command in both languages is accepted, and they are the same', () => {
     const lab = labFromCompose();
     const commands = faultCommands(english);
     assert.ok(commands.length >= 8, commands.join('\n'));
