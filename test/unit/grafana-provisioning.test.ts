@@ -49,7 +49,7 @@ function datasourceUids(value: unknown, path: string): { path: string; uid: unkn
 }
 
 describe(DATASOURCES_FILE, () => {
-  it('provisions Prometheus (default), Tempo and Jaeger with fixed UIDs and compose host names', () => {
+  it('provisions Prometheus (default), Tempo, Jaeger and Alertmanager with fixed UIDs and compose host names', () => {
     assert.ok(isRecord(datasourcesYaml));
     assert.equal(datasourcesYaml.apiVersion, 1);
     assert.deepEqual(
@@ -58,6 +58,7 @@ describe(DATASOURCES_FILE, () => {
         { uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090', access: 'proxy' },
         { uid: 'tempo', type: 'tempo', url: 'http://tempo:3200', access: 'proxy' },
         { uid: 'jaeger', type: 'jaeger', url: 'http://jaeger-query:16686', access: 'proxy' },
+        { uid: 'alertmanager', type: 'alertmanager', url: 'http://alertmanager:9093', access: 'proxy' },
       ],
     );
     assert.deepEqual(

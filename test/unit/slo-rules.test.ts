@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { SLO_RECORDINGS } from '../../grafana/src/names.ts';
 import { generate, RULES_DIR, SPECS_DIR } from '../../slos/generate.ts';
 import { REPO_ROOT } from '../../verify/compose.ts';
 import { nativeBinary, skipUnlessBuilt } from './native-binaries.ts';
@@ -50,6 +51,18 @@ describe('SLO rules', () => {
         ['availability/page', 'availability/ticket', 'latency/page', 'latency/ticket'],
         file,
       );
+    }
+  });
+
+  test('the recordings docs and exercises query (SLO_RECORDINGS) are recorded for every SLO', () => {
+    for (const file of ruleFiles) {
+      const text = readFileSync(path.join(RULES_DIR, file), 'utf8');
+      for (const name of Object.values(SLO_RECORDINGS))
+        assert.match(
+          text,
+          new RegExp(`^ +- record: ${name.replaceAll('.', '\\.')}$`, 'm'),
+          `${file}: ${name}`,
+        );
     }
   });
 
