@@ -33,9 +33,17 @@ export const METRICS = {
 export const SLO_RECORDINGS = {
   burnRate: 'slo:current_burn_rate:ratio',
   budgetRemaining: 'slo:period_error_budget_remaining:ratio',
+  errorRatio1m: 'slo:sli_error:ratio_rate1m',
   errorRatio5m: 'slo:sli_error:ratio_rate5m',
+  errorRatio30m: 'slo:sli_error:ratio_rate30m',
   objective: 'slo:objective:ratio',
 } as const;
+
+/** Prometheus' own series of its alerts' states (pending, firing), with the alert's labels. */
+export const ALERTS_METRIC = 'ALERTS';
+
+/** The SLO dashboard's UID: the SPM dashboard links to it. */
+export const SLO_DASHBOARD_UID = 'otel-slo';
 
 /** Labels of the span metrics: the connector's own four plus the dimensions the collector adds. */
 export const LABELS = {

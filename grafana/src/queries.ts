@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 
 import { parse } from 'yaml';
 
-import { type DatasourceUid, METRICS, SLO_RECORDINGS, VARIABLES } from './names.ts';
+import { ALERTS_METRIC, type DatasourceUid, METRICS, SLO_RECORDINGS, VARIABLES } from './names.ts';
 import { SERVICE_GRAPH } from './promql.ts';
 import { REPO_ROOT } from './render.ts';
 import { type ClassicDashboard, spmDashboard } from './spm.ts';
@@ -171,4 +171,8 @@ export async function traceToMetricsOptions(): Promise<Map<DatasourceUid, TraceT
 }
 
 /** Metric names the lab's queries may use: the ones the collector exports (see names.ts). */
-export const KNOWN_METRICS: readonly string[] = [...Object.values(METRICS), ...Object.values(SLO_RECORDINGS)];
+export const KNOWN_METRICS: readonly string[] = [
+  ...Object.values(METRICS),
+  ...Object.values(SLO_RECORDINGS),
+  ALERTS_METRIC,
+];

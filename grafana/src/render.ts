@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as prettier from 'prettier';
 
+import { sloDashboard } from './slo.ts';
 import { spmDashboard } from './spm.ts';
 
 /** The repository root (grafana/src/ is two levels below it). */
@@ -11,7 +12,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Every generated dashboard: path relative to the repository root, and its model. */
 export function dashboards(): { path: string; model: unknown }[] {
-  return [{ path: 'grafana/dashboards/spm.json', model: spmDashboard() }];
+  return [
+    { path: 'grafana/dashboards/spm.json', model: spmDashboard() },
+    { path: 'grafana/dashboards/slo.json', model: sloDashboard() },
+  ];
 }
 
 /** The file content for a dashboard model: JSON formatted by the repository's Prettier settings. */

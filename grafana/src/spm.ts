@@ -12,7 +12,15 @@ import * as tempo from '@grafana/grafana-foundation-sdk/tempo';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
 import { JAEGER_UI_URL, operationLinks } from './links.ts';
-import { DATASOURCES, LABELS, METRICS, SPAN_KIND_SERVER, SPM_DASHBOARD_UID, VARIABLES } from './names.ts';
+import {
+  DATASOURCES,
+  LABELS,
+  METRICS,
+  SLO_DASHBOARD_UID,
+  SPAN_KIND_SERVER,
+  SPM_DASHBOARD_UID,
+  VARIABLES,
+} from './names.ts';
 import { callRate, errorRatio, impact, latencyQuantile } from './promql.ts';
 import { ERROR_RATE_STEPS, P95_STEPS, RATE_STEPS } from './thresholds.ts';
 
@@ -24,7 +32,7 @@ const RATE = '$__rate_interval';
 /** Window of the one-row-per-operation table: the whole time range the learner picked. */
 const RANGE = '$__range';
 
-function promRange(refId: string, expr: string, legend: string): prometheus.DataqueryBuilder {
+export function promRange(refId: string, expr: string, legend: string): prometheus.DataqueryBuilder {
   return new prometheus.DataqueryBuilder()
     .datasource(PROMETHEUS)
     .refId(refId)
@@ -33,7 +41,7 @@ function promRange(refId: string, expr: string, legend: string): prometheus.Data
     .range();
 }
 
-function promTable(refId: string, expr: string): prometheus.DataqueryBuilder {
+export function promTable(refId: string, expr: string): prometheus.DataqueryBuilder {
   return new prometheus.DataqueryBuilder()
     .datasource(PROMETHEUS)
     .refId(refId)
@@ -42,7 +50,7 @@ function promTable(refId: string, expr: string): prometheus.DataqueryBuilder {
     .instant();
 }
 
-function thresholds(steps: dashboard.Threshold[]): dashboard.ThresholdsConfigBuilder {
+export function thresholds(steps: dashboard.Threshold[]): dashboard.ThresholdsConfigBuilder {
   return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps);
 }
 
@@ -50,7 +58,7 @@ function thresholds(steps: dashboard.Threshold[]): dashboard.ThresholdsConfigBui
 const ERROR_THRESHOLDS = thresholds([...ERROR_RATE_STEPS]);
 
 /** A legend table under the graph, with each series' mean and max. */
-function legendTable(): common.VizLegendOptionsBuilder {
+export function legendTable(): common.VizLegendOptionsBuilder {
   return new common.VizLegendOptionsBuilder()
     .showLegend(true)
     .displayMode(common.LegendDisplayMode.Table)
@@ -58,7 +66,7 @@ function legendTable(): common.VizLegendOptionsBuilder {
     .calcs(['mean', 'max']);
 }
 
-function tooltipAll(): common.VizTooltipOptionsBuilder {
+export function tooltipAll(): common.VizTooltipOptionsBuilder {
   return new common.VizTooltipOptionsBuilder()
     .mode(common.TooltipDisplayMode.Multi)
     .sort(common.SortOrder.Descending);
@@ -68,7 +76,7 @@ function color(fixedColor: string): dashboard.DynamicConfigValue {
   return { id: 'color', value: { mode: 'fixed', fixedColor } };
 }
 
-function statPanel(id: number, title: string, description: string): stat.PanelBuilder {
+export function statPanel(id: number, title: string, description: string): stat.PanelBuilder {
   return new stat.PanelBuilder()
     .id(id)
     .title(title)
@@ -336,6 +344,22 @@ function builtInAnnotations(): dashboard.AnnotationQueryBuilder {
     .type('dashboard');
 }
 
+/** The service's SLOs, burn rates and error budgets (grafana/src/slo.ts), keeping the service. */
+function sloLink(): cog.Builder<dashboard.DashboardLink> {
+  return {
+    build: () => {
+      const link = new dashboard.DashboardLinkBuilder('SLOs and error budgets')
+        .type(dashboard.DashboardLinkType.Link)
+        .url(`/d/${SLO_DASHBOARD_UID}?var-service=$${VARIABLES.service}`)
+        .icon('dashboard')
+        .tooltip('Is this service within its objectives, and how fast is it burning its error budget?')
+        .build();
+      delete link.placement;
+      return link;
+    },
+  };
+}
+
 /** A link next to the variables (the builder's default placement would hide it in the controls menu). */
 function jaegerMonitorLink(): cog.Builder<dashboard.DashboardLink> {
   return {
@@ -380,6 +404,7 @@ export function spmDashboard(): ClassicDashboard {
     .variables(variables())
     .annotation(builtInAnnotations())
     .link(jaegerMonitorLink())
+    .link(sloLink())
     .withRow(new dashboard.RowBuilder('$service at a glance (${span_kind:text} spans)').id(next()))
     .withPanel(
       statPanel(next(), 'Request rate', 'Calls per second right now, all operations together.')

@@ -17,6 +17,7 @@ import {
 } from '../../grafana/src/queries.ts';
 import { readState } from '../../native/lib/state.ts';
 import { metricsQueryRange, search as tempoSearch, traceById } from '../../verify/apis/tempo.ts';
+import { sloDashboard } from '../../grafana/src/slo.ts';
 import { promqlErrors } from '../../grafana/src/syntax.ts';
 import {
   type JaegerApiTrace,
@@ -207,6 +208,26 @@ describe(
               { timeoutMs: DATA_TIMEOUT_MS },
             );
             if (!query.expr.includes('$service') && !query.expr.includes('${service}')) break;
+          }
+        });
+      }
+    });
+
+    describe('SLO dashboard panels, for each service', () => {
+      for (const query of panelQueries(sloDashboard())) {
+        // Prometheus' ALERTS holds a series only while an alert is pending or firing: empty is the healthy answer.
+        if (query.expr.startsWith('ALERTS')) continue;
+        test(`${query.panel} / ${query.refId}`, async () => {
+          for (const service of APP_SERVICES) {
+            await poll(
+              `${query.panel} for ${service}`,
+              async () => {
+                const { startMs, endMs, range } = timeRange();
+                const expr = interpolate(query.expr, { service, rateInterval: RATE_INTERVAL, range });
+                assertHasData(await promRange(expr, startMs, endMs), `${service}: ${expr}`);
+              },
+              { timeoutMs: DATA_TIMEOUT_MS },
+            );
           }
         });
       }

@@ -362,3 +362,49 @@ describe('the span-name links of the operations table', () => {
     assert.deepEqual(checkedIn, JSON.parse(JSON.stringify(spmDashboard())));
   });
 });
+
+describe('the SLO dashboard JSON (grafana/src/slo.ts)', () => {
+  const slo = dashboards().find((d) => d.path === 'grafana/dashboards/slo.json');
+
+  it('validates against the foundation SDK types', () => {
+    assert.ok(slo !== undefined);
+    assert.deepEqual(validateDashboard(JSON.parse(JSON.stringify(slo.model)) as unknown), []);
+  });
+
+  it('queries only the SLO recordings and ALERTS, for the chosen service, on provisioned datasources', async () => {
+    assert.ok(slo !== undefined);
+    const queries = panelQueries(slo.model as Parameters<typeof panelQueries>[0]);
+    assert.ok(queries.length >= 7, `${String(queries.length)} queries`);
+    for (const q of queries) {
+      assert.equal(q.datasourceUid, 'prometheus', q.panel);
+      assert.match(q.expr, /sloth_service="\$service"/, q.panel);
+      for (const metric of promqlMetricNames(q.expr))
+        assert.ok(KNOWN_METRICS.includes(metric), `${q.panel}: ${metric}`);
+    }
+    const provisioned = await provisionedDatasources();
+    for (const { path, ref } of datasourceRefs(slo.model, 'slo')) {
+      if (!isRecord(ref) || ref.type === 'grafana') continue;
+      assert.equal(provisioned.get(String(ref.uid)), ref.type, path);
+    }
+  });
+
+  it('every panel says how to read it, and the SPM dashboard links to it (and back)', () => {
+    assert.ok(slo !== undefined);
+    const model = slo.model as {
+      panels?: { type?: string; title?: string; description?: string }[];
+      links?: { url?: string }[];
+    };
+    for (const panel of model.panels ?? [])
+      if (panel.type !== 'row')
+        assert.ok((panel.description ?? '').length > 40, `${panel.title ?? ''}: description`);
+    assert.ok(
+      model.links?.some((l) => l.url?.startsWith('/d/otel-spm')),
+      'a link back to SPM',
+    );
+    const spm = checkedIn as { links?: { url?: string }[] };
+    assert.ok(
+      spm.links?.some((l) => l.url?.startsWith('/d/otel-slo')),
+      'SPM links to the SLO dashboard',
+    );
+  });
+});

@@ -218,6 +218,6 @@ describe(DASHBOARDS_FILE, () => {
     assert.equal(provider.allowUiUpdates, false);
     assert.deepEqual(provider.options, { path: '/etc/grafana/dashboards' });
     const files = (await readdir(`${REPO_ROOT}grafana/dashboards`)).filter((name) => name.endsWith('.json'));
-    assert.deepEqual(files, ['spm.json']);
+    assert.deepEqual(files.sort(), ['slo.json', 'spm.json']);
   });
 });
