@@ -3,7 +3,6 @@
 // SLO alerts in force. It reads the recordings of the rules Sloth generates from slos/ (prometheus/rules/).
 // `npm run dashboards` writes grafana/dashboards/slo.json; the SPM dashboard links here.
 
-import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as table from '@grafana/grafana-foundation-sdk/table';
@@ -12,6 +11,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { ALERTS_METRIC, DATASOURCES, SLO_DASHBOARD_UID, SLO_RECORDINGS, SPM_DASHBOARD_UID } from './names.ts';
 import {
   type ClassicDashboard,
+  dashboardLink,
   legendTable,
   promRange,
   promTable,
@@ -109,90 +109,85 @@ function alertsPanel(id: number): table.PanelBuilder {
     });
 }
 
-/** Back to the SPM dashboard, keeping the service. */
-function spmLink(): cog.Builder<dashboard.DashboardLink> {
-  return {
-    build: () => {
-      const link = new dashboard.DashboardLinkBuilder('Service Performance Monitoring')
-        .type(dashboard.DashboardLinkType.Link)
-        .url(`/d/${SPM_DASHBOARD_UID}?var-service=$${SERVICE}`)
-        .icon('dashboard')
-        .tooltip('Rate, errors and duration of this service, per operation')
-        .build();
-      delete link.placement;
-      return link;
-    },
-  };
-}
-
 /** Builds the SLO dashboard model that grafana/dashboards/slo.json holds. */
 export function sloDashboard(): ClassicDashboard {
   let id = 0;
   const next = (): number => ++id;
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- see ClassicDashboard
-  return new dashboard.DashboardBuilder('SLOs and error budgets')
-    .uid(SLO_DASHBOARD_UID)
-    .description('Availability and latency SLOs of each service, from the rules Sloth generates from slos/.')
-    .tags(['opentelemetry', 'slo', 'sloth'])
-    .editable()
-    .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .time({ from: 'now-30m', to: 'now' }) // the page's slow long window, in view
-    .refresh('5s')
-    .timepicker(new dashboard.TimePickerBuilder().refreshIntervals(['5s', '10s', '30s', '1m', '5m']))
-    .variables([serviceVariable()])
-    .link(spmLink())
-    .withRow(new dashboard.RowBuilder('$service: objectives now').id(next()))
-    .withPanel(
-      statPanel(
-        next(),
-        'Objective',
-        'The share of requests each SLO promises (slos/specs/): 99 % leaves a 1 % budget.',
+  return (
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see ClassicDashboard
+    new dashboard.DashboardBuilder('SLOs and error budgets')
+      .uid(SLO_DASHBOARD_UID)
+      .description(
+        'Availability and latency SLOs of each service, from the rules Sloth generates from slos/.',
       )
-        .unit('percentunit')
-        .decimals(1)
-        .withTarget(
-          promRange('A', `max by (sloth_slo) (${SLO_RECORDINGS.objective}{${OF_SERVICE}})`, PER_SLO),
+      .tags(['opentelemetry', 'slo', 'sloth'])
+      .editable()
+      .tooltip(dashboard.DashboardCursorSync.Crosshair)
+      .time({ from: 'now-30m', to: 'now' }) // the page's slow long window, in view
+      .refresh('5s')
+      .timepicker(new dashboard.TimePickerBuilder().refreshIntervals(['5s', '10s', '30s', '1m', '5m']))
+      .variables([serviceVariable()])
+      // Back to the SPM dashboard, keeping the service.
+      .link(
+        dashboardLink(
+          'Service Performance Monitoring',
+          `/d/${SPM_DASHBOARD_UID}?var-service=$${SERVICE}`,
+          'Rate, errors and duration of this service, per operation',
         ),
-    )
-    .withPanel(
-      statPanel(
-        next(),
-        'Errors now (5 m)',
-        'Share of requests outside the objective over the last 5 minutes: failed (availability) or slower than 2.5 s (latency).',
       )
-        .unit('percentunit')
-        .thresholds(
-          thresholds([
-            { value: null, color: 'green' },
-            { value: 0.01, color: 'red' },
-          ]),
+      .withRow(new dashboard.RowBuilder('$service: objectives now').id(next()))
+      .withPanel(
+        statPanel(
+          next(),
+          'Objective',
+          'The share of requests each SLO promises (slos/specs/): 99 % leaves a 1 % budget.',
         )
-        .withTarget(
-          promRange('A', `max by (sloth_slo) (${SLO_RECORDINGS.errorRatio5m}{${OF_SERVICE}})`, PER_SLO),
-        ),
-    )
-    .withPanel(
-      statPanel(
-        next(),
-        'Error budget left today',
-        'What is left of the budget of the SLO period (one day): 100 % untouched, 0 % spent; below 0 the objective is missed.',
+          .unit('percentunit')
+          .decimals(1)
+          .withTarget(
+            promRange('A', `max by (sloth_slo) (${SLO_RECORDINGS.objective}{${OF_SERVICE}})`, PER_SLO),
+          ),
       )
-        .unit('percentunit')
-        .thresholds(
-          thresholds([
-            { value: null, color: 'red' },
-            { value: 0, color: 'orange' },
-            { value: 0.5, color: 'green' },
-          ]),
+      .withPanel(
+        statPanel(
+          next(),
+          'Errors now (5 m)',
+          'Share of requests outside the objective over the last 5 minutes: failed (availability) or slower than 2.5 s (latency).',
         )
-        .withTarget(
-          promRange('A', `min by (sloth_slo) (${SLO_RECORDINGS.budgetRemaining}{${OF_SERVICE}})`, PER_SLO),
-        ),
-    )
-    .withRow(new dashboard.RowBuilder('How fast the budget burns').id(next()))
-    .withPanel(burnRatePanel(next()))
-    .withPanel(windowsPanel(next()))
-    .withRow(new dashboard.RowBuilder('Alerts').id(next()))
-    .withPanel(alertsPanel(next()))
-    .build();
+          .unit('percentunit')
+          .thresholds(
+            thresholds([
+              { value: null, color: 'green' },
+              { value: 0.01, color: 'red' },
+            ]),
+          )
+          .withTarget(
+            promRange('A', `max by (sloth_slo) (${SLO_RECORDINGS.errorRatio5m}{${OF_SERVICE}})`, PER_SLO),
+          ),
+      )
+      .withPanel(
+        statPanel(
+          next(),
+          'Error budget left today',
+          'What is left of the budget of the SLO period (one day): 100 % untouched, 0 % spent; below 0 the objective is missed.',
+        )
+          .unit('percentunit')
+          .thresholds(
+            thresholds([
+              { value: null, color: 'red' },
+              { value: 0, color: 'orange' },
+              { value: 0.5, color: 'green' },
+            ]),
+          )
+          .withTarget(
+            promRange('A', `min by (sloth_slo) (${SLO_RECORDINGS.budgetRemaining}{${OF_SERVICE}})`, PER_SLO),
+          ),
+      )
+      .withRow(new dashboard.RowBuilder('How fast the budget burns').id(next()))
+      .withPanel(burnRatePanel(next()))
+      .withPanel(windowsPanel(next()))
+      .withRow(new dashboard.RowBuilder('Alerts').id(next()))
+      .withPanel(alertsPanel(next()))
+      .build()
+  );
 }

@@ -344,33 +344,24 @@ function builtInAnnotations(): dashboard.AnnotationQueryBuilder {
     .type('dashboard');
 }
 
-/** The service's SLOs, burn rates and error budgets (grafana/src/slo.ts), keeping the service. */
-function sloLink(): cog.Builder<dashboard.DashboardLink> {
+/**
+ * A link next to the variables (the builder's default placement would hide it in the controls menu); external
+ * ones open in a new tab.
+ */
+export function dashboardLink(
+  title: string,
+  url: string,
+  tooltip: string,
+  external = false,
+): cog.Builder<dashboard.DashboardLink> {
   return {
     build: () => {
-      const link = new dashboard.DashboardLinkBuilder('SLOs and error budgets')
+      const builder = new dashboard.DashboardLinkBuilder(title)
         .type(dashboard.DashboardLinkType.Link)
-        .url(`/d/${SLO_DASHBOARD_UID}?var-service=$${VARIABLES.service}`)
-        .icon('dashboard')
-        .tooltip('Is this service within its objectives, and how fast is it burning its error budget?')
-        .build();
-      delete link.placement;
-      return link;
-    },
-  };
-}
-
-/** A link next to the variables (the builder's default placement would hide it in the controls menu). */
-function jaegerMonitorLink(): cog.Builder<dashboard.DashboardLink> {
-  return {
-    build: () => {
-      const link = new dashboard.DashboardLinkBuilder('Jaeger Monitor tab')
-        .type(dashboard.DashboardLinkType.Link)
-        .url(`${JAEGER_UI_URL}/monitor`)
-        .icon('external link')
-        .tooltip('The same span metrics in Jaeger’s Service Performance Monitoring view')
-        .targetBlank(true)
-        .build();
+        .url(url)
+        .icon(external ? 'external link' : 'dashboard')
+        .tooltip(tooltip);
+      const link = (external ? builder.targetBlank(true) : builder).build();
       delete link.placement;
       return link;
     },
@@ -403,8 +394,22 @@ export function spmDashboard(): ClassicDashboard {
     .timepicker(new dashboard.TimePickerBuilder().refreshIntervals(['5s', '10s', '30s', '1m', '5m']))
     .variables(variables())
     .annotation(builtInAnnotations())
-    .link(jaegerMonitorLink())
-    .link(sloLink())
+    .link(
+      dashboardLink(
+        'Jaeger Monitor tab',
+        `${JAEGER_UI_URL}/monitor`,
+        'The same span metrics in Jaeger’s Service Performance Monitoring view',
+        true,
+      ),
+    )
+    // The service's SLOs, burn rates and error budgets (grafana/src/slo.ts), keeping the service.
+    .link(
+      dashboardLink(
+        'SLOs and error budgets',
+        `/d/${SLO_DASHBOARD_UID}?var-service=$${VARIABLES.service}`,
+        'Is this service within its objectives, and how fast is it burning its error budget?',
+      ),
+    )
     .withRow(new dashboard.RowBuilder('$service at a glance (${span_kind:text} spans)').id(next()))
     .withPanel(
       statPanel(next(), 'Request rate', 'Calls per second right now, all operations together.')
