@@ -15,7 +15,7 @@ import { traceById as tempoTraceById } from '../verify/apis/tempo.ts';
 import { type CheckResult, runChecks } from '../verify/check.ts';
 import { APP_SERVICES, type AppService, labUrls } from '../verify/lab.ts';
 import { ALL_CHECKS, labContext, parseOptions } from '../verify/main.ts';
-import { logDir } from '../native/lib/paths.ts';
+import { nativeLabUp } from '../verify/native-lab.ts';
 import { readState } from '../native/lib/state.ts';
 import { newTraceparent, pollUntil } from './freshness.ts';
 import { runNative, sleep } from './lib/lab.ts';
@@ -227,12 +227,12 @@ async function countComplete(
   return complete;
 }
 
-/** verify's checks as `npm run verify -- --lab native` runs them, one attempt each. */
+/**
+ * verify's checks as `npm run verify` runs them beside the native lab, one attempt each: it sees the lab by its
+ * state file (its logs for the hints, what native:up left out skipped with the reason).
+ */
 async function verifyOnce(): Promise<CheckResult[]> {
-  const skips = Object.entries(readState().skipped)
-    .filter(([service]) => service === 'tempo')
-    .flatMap(([service, why]) => ['--skip', `${service}=${why}`]);
-  const options = parseOptions(['--lab', 'native', '--log-dir', logDir, ...skips], {});
+  const options = parseOptions(['--lab', 'native'], {}, nativeLabUp());
   if (options === 'help') throw new Error('unreachable');
   return runChecks(ALL_CHECKS, labContext(options), { waitMs: 0 }, () => undefined);
 }

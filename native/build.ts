@@ -341,6 +341,11 @@ export async function buildJaeger(): Promise<void> {
   });
 }
 
+/** What the Prometheus project's builds stamp (prometheus/common's version package), so `--version` names the release. */
+function prometheusVersionLdflag(version: string): string {
+  return `-X github.com/prometheus/common/version.Version=${version.replace(/^v/, '')}`;
+}
+
 export async function buildPrometheus(): Promise<void> {
   const version = pin('PROMETHEUS_VERSION');
   await goWrapperBuild({
@@ -353,7 +358,7 @@ export async function buildPrometheus(): Promise<void> {
       { pkg: 'github.com/prometheus/prometheus/cmd/promtool', bin: 'promtool' },
     ],
     // Without the `builtinassets` tag the web UI is absent (its assets are not in the module); the API works.
-    ldflags: `-X github.com/prometheus/common/version.Version=${version.replace(/^v/, '')}`,
+    ldflags: prometheusVersionLdflag(version),
   });
 }
 
@@ -368,7 +373,7 @@ export async function buildAlertmanager(): Promise<void> {
       { pkg: 'github.com/prometheus/alertmanager/cmd/alertmanager', bin: 'alertmanager' },
       { pkg: 'github.com/prometheus/alertmanager/cmd/amtool', bin: 'amtool' },
     ],
-    ldflags: `-X github.com/prometheus/common/version.Version=${version.replace(/^v/, '')}`,
+    ldflags: prometheusVersionLdflag(version),
     // Its web UI (ui/app/dist) is built with npm and Elm upstream, not shipped in the module: the native
     // Alertmanager serves a page saying so; its API, which Prometheus and the tests use, is whole.
     embedPlaceholders: Object.fromEntries(

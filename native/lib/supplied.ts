@@ -69,15 +69,14 @@ function isExecutableFile(file: string): boolean {
  */
 export function findTempo(version: string, env: NodeJS.ProcessEnv = process.env): Supplied {
   const wanted = version.replace(/^v/, '');
-  const named = env[TEMPO_BINARY_ENV];
-  const binary = named === undefined || named === '' ? onPath('tempo', env) : path.resolve(named);
+  const named = env[TEMPO_BINARY_ENV] ?? '';
+  const binary = named === '' ? onPath('tempo', env) : path.resolve(named);
   if (binary === undefined)
     return {
       found: false,
       reason: `no Tempo binary (${TEMPO_BINARY_ENV} unset, no tempo on PATH): ${tempoHint(wanted)}`,
     };
-  const from =
-    named === undefined || named === '' ? `tempo on PATH (${binary})` : `${TEMPO_BINARY_ENV}=${named}`;
+  const from = named === '' ? `tempo on PATH (${binary})` : `${TEMPO_BINARY_ENV}=${named}`;
   if (!existsSync(binary)) throw new Error(`${from}: no such file; ${tempoHint(wanted)}`);
   if (!isExecutableFile(binary)) throw new Error(`${from}: not an executable file; ${tempoHint(wanted)}`);
   // Tempo prints its version with Prometheus' version.Print and exits 0; bounded, so no binary can hang native:up.

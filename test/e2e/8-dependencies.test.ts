@@ -8,15 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { CASSANDRA_CQL_PORT } from '../../native/lib/cassandra.ts';
 import { dependencies, type DependencyLink } from '../../verify/apis/jaeger.ts';
 import { loadCompose } from '../../verify/compose.ts';
 import { APP_SERVICES, chainTargets } from '../../verify/lab.ts';
 import { launch, onPage, openPage } from './browser.ts';
-import { dependencyLinks, type ModelTrace, writeDayRow } from './dependency-links.ts';
+import { dependencyLinks, jaegerCassandra, type ModelTrace, writeDayRow } from './dependency-links.ts';
 import { placeholderReason } from './jaeger-ui.ts';
 import {
   addressOf,
@@ -24,7 +21,6 @@ import {
   clearFaults,
   getJson,
   printLogsOnFailure,
-  repoRoot,
   sendChain,
   sleep,
   urls,
@@ -37,23 +33,6 @@ const UI_SKIP = (await placeholderReason()) ?? false;
 
 /** The UI's own lookback for the tab: one week. */
 const WEEK_MS = 7 * 24 * 3600 * 1000;
-
-/** jaeger/collector.yaml: the keyspace Jaeger created and the datacenter it talks to. */
-function jaegerCassandra(): { keyspace: string; localDc: string } {
-  const doc = parse(readFileSync(path.join(repoRoot, 'jaeger', 'collector.yaml'), 'utf8')) as {
-    extensions: {
-      jaeger_storage: {
-        backends: Record<
-          string,
-          { cassandra: { schema: { keyspace: string }; connection: { local_dc: string } } }
-        >;
-      };
-    };
-  };
-  const c = Object.values(doc.extensions.jaeger_storage.backends)[0]?.cassandra;
-  if (c === undefined) throw new Error('jaeger/collector.yaml: no Cassandra backend');
-  return { keyspace: c.schema.keyspace, localDc: c.connection.local_dc };
-}
 
 const byEdge = (links: readonly DependencyLink[]): Record<string, number> =>
   Object.fromEntries(links.map((l) => [`${l.parent} -> ${l.child}`, l.callCount]));

@@ -8,8 +8,34 @@
 // spans counts fastify -> fastify); a leaf span with a peer.service tag links to that name. Links are summed per
 // (parent, child) over all traces of the UTC day, and stored as that day's one row: ts = ts_bucket = midnight UTC,
 // each link a `dependency` (parent, child, call_count, source 'jaeger').
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client, types } from 'cassandra-driver';
+import { parse } from 'yaml';
 import type { DependencyLink } from '../../verify/apis/jaeger.ts';
+import { REPO_ROOT } from '../../verify/compose.ts';
+
+/** jaeger/collector.yaml's Cassandra: the keyspace Jaeger creates, the datacenter it routes to, its servers. */
+export function jaegerCassandra(): { keyspace: string; localDc: string; servers: string[] } {
+  const file = path.join(REPO_ROOT, 'jaeger', 'collector.yaml');
+  const doc = parse(readFileSync(file, 'utf8')) as {
+    extensions: {
+      jaeger_storage: {
+        backends: Record<
+          string,
+          { cassandra: { schema: { keyspace: string }; connection: { servers: string[]; local_dc: string } } }
+        >;
+      };
+    };
+  };
+  const cassandra = Object.values(doc.extensions.jaeger_storage.backends)[0]?.cassandra;
+  if (cassandra === undefined) throw new Error(`${file}: no Cassandra backend`);
+  return {
+    keyspace: cassandra.schema.keyspace,
+    localDc: cassandra.connection.local_dc,
+    servers: cassandra.connection.servers,
+  };
+}
 
 /** A span of Jaeger's UI trace model (/api/traces/{id}), as much of it as the job reads. */
 export interface ModelSpan {

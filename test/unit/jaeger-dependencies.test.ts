@@ -8,33 +8,12 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { parse } from 'yaml';
 import { COMPOSE_FILE, loadCompose, REPO_ROOT } from '../../verify/compose.ts';
+import { jaegerCassandra } from '../e2e/dependency-links.ts';
 
 const lab = loadCompose(COMPOSE_FILE, {}, { strict: true });
 const job = lab.services['jaeger-dependencies'];
 const LOOP = path.join(REPO_ROOT, 'jaeger', 'dependencies-loop.sh');
-
-/** jaeger/collector.yaml's Cassandra settings: the keyspace Jaeger creates, the datacenter it routes to. */
-function jaegerCassandra(): { keyspace: string; localDc: string; servers: string[] } {
-  const doc = parse(readFileSync(path.join(REPO_ROOT, 'jaeger', 'collector.yaml'), 'utf8')) as {
-    extensions: {
-      jaeger_storage: {
-        backends: Record<
-          string,
-          { cassandra: { schema: { keyspace: string }; connection: { servers: string[]; local_dc: string } } }
-        >;
-      };
-    };
-  };
-  const cassandra = Object.values(doc.extensions.jaeger_storage.backends)[0]?.cassandra;
-  assert.ok(cassandra !== undefined, 'jaeger/collector.yaml: no Cassandra backend');
-  return {
-    keyspace: cassandra.schema.keyspace,
-    localDc: cassandra.connection.local_dc,
-    servers: cassandra.connection.servers,
-  };
-}
 
 describe('docker-compose.yaml: jaeger-dependencies', () => {
   test('the pinned Cassandra build of spark-dependencies, run by the loop, mounted read-only', () => {
