@@ -256,7 +256,7 @@ describe('otel-collector/config.yaml', () => {
     'the collector built at OTELCOL_VERSION validates the file',
     collectorBuildIsCurrent()
       ? skipUnlessBuilt(binary, 'the collector')
-      : { skip: 'the cached collector was built for other components (npm run build rebuilds it)' },
+      : { skip: 'the cached collector was built for other components (npm run native:build rebuilds it)' },
     () => {
       const result = spawnSync(binary ?? '', ['validate', `--config=${CONFIG_FILE}`], { encoding: 'utf8' });
       assert.equal(result.status, 0, result.stderr);
