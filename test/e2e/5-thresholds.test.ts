@@ -9,11 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import { interpolate } from '../../grafana/src/queries.ts';
 import { spmDashboard } from '../../grafana/src/spm.ts';
 import { healthyColor, type Steps, thresholdColor } from '../../grafana/src/thresholds.ts';
+import { parseDuration } from '../../verify/duration.ts';
 import { APP_SERVICES } from '../../verify/lab.ts';
 import {
   clearFaults,
   fault,
   loadRunningFor,
+  noFaultFor,
   poll,
   printLogsOnFailure,
   promInstant,
@@ -24,6 +26,7 @@ printLogsOnFailure();
 
 /** What Grafana's $__rate_interval is for a 30-minute dashboard (scrape 5 s: at least 20 s; 1m at this zoom). */
 const RATE_INTERVAL = '1m';
+const RATE_INTERVAL_MS = parseDuration(RATE_INTERVAL);
 /** The healthy lab is watched this long, sample every 15 s, after the load has warmed it up. */
 const WATCH_MS = 4 * 60_000;
 /** A fault must show within this. */
@@ -136,6 +139,9 @@ describe(
     for (const panel of coloured) {
       test(`${panel.name}: healthy colour on a healthy lab, for every service`, async (t) => {
         await loadRunningFor(120_000);
+        // The window read below, plus the rate window its first points reach back over, must hold no fault of
+        // an earlier file (2-slo-alerts' express errors, ended minutes ago).
+        await noFaultFor(WATCH_MS + RATE_INTERVAL_MS);
         const endMs = Date.now();
         for (const service of APP_SERVICES) {
           const range = `${String(Math.ceil(WATCH_MS / 1000))}s`;

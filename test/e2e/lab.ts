@@ -4,12 +4,12 @@
 // The lab is started once for the whole run by global-setup.ts.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, afterEach } from 'node:test';
 import { parse } from 'yaml';
-import { logDir, repoRoot } from '../../native/lib/paths.ts';
+import { logDir, repoRoot, runRoot } from '../../native/lib/paths.ts';
 import { addressOf, readState } from '../../native/lib/state.ts';
 import { newTraceparent } from '../../bench/freshness.ts';
 import { parseExposition, type Sample } from '../../verify/apis/prometheus.ts';
@@ -170,10 +170,21 @@ function runScript(
 const FAULTS_POLL_MS = (createRequire(import.meta.url)('@lab/common') as { FAULTS_POLL_MS: number })
   .FAULTS_POLL_MS;
 
+/**
+ * Until when a fault of a test may have been in force (ms since the epoch), kept in the run folder: each e2e file
+ * runs in a process of its own, and a later file's "healthy lab" window must not reach back into it.
+ */
+const LAST_FAULT_FILE = path.join(runRoot, 'e2e-last-fault-ms');
+
+function markFaultUntilNow(): void {
+  writeFileSync(LAST_FAULT_FILE, String(Date.now()));
+}
+
 /** `npm run fault -- <args>`, asserted to succeed. It only writes the file: the services follow within a poll. */
 export async function fault(...args: string[]): Promise<void> {
   const { code, output } = await npmRun('fault', args, { timeoutMs: 30_000 });
   assert.equal(code, 0, `npm run fault -- ${args.join(' ')}:\n${output}`);
+  if (args[0] !== 'clear' && args[0] !== 'list') markFaultUntilNow();
 }
 
 /**
@@ -182,7 +193,23 @@ export async function fault(...args: string[]): Promise<void> {
  */
 export async function clearFaults(): Promise<void> {
   await fault('clear');
+  if (existsSync(LAST_FAULT_FILE)) markFaultUntilNow(); // a fault switched on earlier lasted until now
   await sleep(2 * FAULTS_POLL_MS);
+}
+
+/**
+ * Waits until no fault a test switched on (in this file or an earlier one) has been in force for `ms`: a window
+ * of that length ending now then holds the healthy lab only.
+ */
+export async function noFaultFor(ms: number): Promise<void> {
+  if (!existsSync(LAST_FAULT_FILE)) return;
+  const left = Number(readFileSync(LAST_FAULT_FILE, 'utf8')) + ms - Date.now();
+  if (left > 0) {
+    console.log(
+      `waiting ${String(Math.ceil(left / 1000))}s more: an earlier test's fault is inside the window`,
+    );
+    await waitingFor('the last fault to leave the window', sleep(left));
+  }
 }
 
 // ---- logs ----
