@@ -8,12 +8,14 @@
 //   3. collector capacity: telemetrygen span-rate steps against the lab's collector
 //   4. restarts: each component stopped (and killed) under load, started again: traces lost, time to green
 //   5. instrumentation overhead: each service with and without its OpenTelemetry preload, autocannon load
+//   6. SLO alerts (bench/slo.ts): the scenario's fault on and off, time to the page firing and resolving in
+//      Prometheus and Alertmanager, and what evaluating the SLO rules costs Prometheus
 // The native lab is one per machine: the bench brings it up itself and refuses to start when it is already
 // up (someone else may be using it); it always brings it down at the end. It runs the lab on data of its own
 // (NATIVE_LAB_DATA_DIR=.native/bench-data, deleted at the start and the end), so a learner's lab data
 // (.native/data) is neither wiped nor left with the bench's traces. --quick is a smoke run (< 5 min).
 //
-// Usage: node bench/main.ts [--quick] [--only cold,freshness,capacity,restarts,overhead]
+// Usage: node bench/main.ts [--quick] [--only cold,freshness,slo,capacity,restarts,overhead]
 //   --only runs just those phases (plus a warm native:up) and prints them without writing BENCHMARKS.md.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +42,7 @@ import {
   type RestartPlan,
 } from './restarts.ts';
 import type { FreshnessRun, Results, Settings } from './results.ts';
+import { measureSlo } from './slo.ts';
 import { coldUp, ensureBuilt, freshUp, labDown, timedUp, type UpSample } from './startup.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -74,6 +77,8 @@ const QUICK: Plan = {
   restartModes: ['stop', 'kill'],
   restartDownS: 10,
   restartPlan: { ...E2E_PLAN, downMs: 10_000 },
+  sloCycles: 1,
+  sloTimeoutS: 420,
 };
 
 const FULL: Plan = {
@@ -97,10 +102,12 @@ const FULL: Plan = {
   restartModes: ['stop', 'kill'],
   restartDownS: E2E_PLAN.downMs / 1000,
   restartPlan: E2E_PLAN,
+  sloCycles: 5,
+  sloTimeoutS: 420,
 };
 
 /** Phases --only can pick (a warm native:up always runs: every phase needs the lab). */
-const PHASES = ['cold', 'freshness', 'capacity', 'restarts', 'overhead'] as const;
+const PHASES = ['cold', 'freshness', 'slo', 'capacity', 'restarts', 'overhead'] as const;
 type Phase = (typeof PHASES)[number];
 
 const LOADS = [
@@ -183,6 +190,7 @@ async function main(): Promise<number> {
     overheadCpus: undefined,
     capacity: [],
     restarts: [],
+    slo: undefined,
   };
 
   const signalled = { yes: false };
@@ -256,6 +264,24 @@ async function main(): Promise<number> {
           await gen.done;
         }
       });
+
+    if (wants('slo'))
+      await phase(
+        `SLO alerts: the scenario's fault on and off ×${String(plan.sloCycles)} (1 VU)`,
+        errors,
+        async () => {
+          // Before the capacity steps and the restarts: the lab as a learner has it when the scenario starts.
+          const gen = startLoad(1, 60 * 60_000, 'load-slo');
+          try {
+            await sleep(plan.loadWarmupS * 1000);
+            results.slo = await measureSlo({ cycles: plan.sloCycles, timeoutS: plan.sloTimeoutS }, say);
+            if (results.slo.failure !== undefined) throw new Error(results.slo.failure);
+          } finally {
+            gen.stop();
+            loadSummaries['SLO alerts, 1 VU'] = (await gen.done).summary;
+          }
+        },
+      );
 
     if (wants('capacity'))
       await phase('collector capacity (telemetrygen)', errors, async () => {

@@ -20,6 +20,7 @@ import { BATCH_MAX_SPANS, SPANS_PER_TRACE, TELEMETRYGEN_VERSION } from './capaci
 import { FRESHNESS_COMPONENTS, FRESHNESS_SETTINGS, type CostRun } from './cost.ts';
 import { E2E_PLAN, lostIn, type RestartRow } from './restarts.ts';
 import type { FreshnessRun, Results } from './results.ts';
+import { BUDGET, SCENARIO_FAULT, SCENARIO_SLO, type SloCycle } from './slo.ts';
 import { TUNING } from './tuning.ts';
 
 export const TARGETS = {
@@ -440,6 +441,86 @@ export function restartTable(r: Results): Table {
   };
 }
 
+// ---- SLO alerts ----
+
+const cyclesOf = (r: Results): SloCycle[] => r.slo?.cycles ?? [];
+
+/** p50 and p95 of one time over the cycles, e.g. "45 s / 61 s". */
+export function sloQuantiles(r: Results, pick: (c: SloCycle) => number): { p50: number; p95: number } {
+  const values = cyclesOf(r).map(pick);
+  return { p50: quantile(values, 0.5), p95: quantile(values, 0.95) };
+}
+
+const burn = (sli: number): string => (Number.isFinite(sli) ? `${(sli / BUDGET).toFixed(1)}×` : '–');
+
+function sloPair(r: Results, pick: (c: SloCycle) => number): string {
+  const q = sloQuantiles(r, pick);
+  return `${fmtMs(q.p50)} / ${fmtMs(q.p95)}`;
+}
+
+export function sloTable(r: Results): Table {
+  const cycles = cyclesOf(r);
+  const row = (label: string, pick: (c: SloCycle) => number): string[] => {
+    const q = sloQuantiles(r, pick);
+    return [label, fmtMs(q.p50), fmtMs(q.p95)];
+  };
+  const times: [string, (c: SloCycle) => number][] = [
+    ['fault on -> page firing in Prometheus', (c) => c.firedMs],
+    ['fault on -> page held by Alertmanager', (c) => c.receivedMs],
+    ['fault cleared -> page resolved in Prometheus', (c) => c.resolvedMs],
+    ['fault cleared -> page gone from Alertmanager', (c) => c.goneMs],
+  ];
+  return {
+    title: `SLO page alert under \`${SCENARIO_FAULT.join(' ')}\` (${String(cycles.length)} cycles)`,
+    head: ['Time', 'p50', 'p95', ...cycles.map((_, i) => `#${String(i + 1)}`)],
+    rows: times.map(([label, pick]) => [...row(label, pick), ...cycles.map((c) => fmtMs(pick(c)))]),
+    note:
+      'Burn rate when the page fired (1m / 5m / 30m windows): ' +
+      cycles
+        .map((c) => `${burn(c.sliAtFire['1m'])} / ${burn(c.sliAtFire['5m'])} / ${burn(c.sliAtFire['30m'])}`)
+        .join('; ') +
+      '. Waited for a healthy lab before each cycle: ' +
+      cycles.map((c) => fmtMs(c.healthyWaitMs)).join(', ') +
+      '.',
+  };
+}
+
+export function sloCostTable(r: Results): Table {
+  const c = r.slo?.cost;
+  // two significant digits: these shares are small (fmtPct would round 0.2 % to 0 %)
+  const pct = (a: number, b: number): string => {
+    const r = ratio(a, b);
+    return Number.isFinite(r) ? `${String(Number((r * 100).toPrecision(2)))} %` : '–';
+  };
+  const rows: string[][] =
+    c === undefined
+      ? []
+      : [
+          ['SLO rule groups (rules)', `${String(c.groups)} (${String(c.rules)})`, ''],
+          [
+            'Evaluation time of all of them, per round (mean)',
+            fmtMs(c.evalSPerRound * 1000),
+            `${pct(c.evalSPerRound, c.intervalS)} of the ${String(c.intervalS)} s evaluation interval`,
+          ],
+          [
+            'Samples they write per round (mean)',
+            c.samplesPerRound.toFixed(0),
+            `${pct(c.samplesPerRound, c.appendedPerInterval)} of the ${c.appendedPerInterval.toFixed(0)} samples Prometheus appends per interval`,
+          ],
+          [
+            'Series of the SLO recordings',
+            String(c.sloSeries),
+            `${pct(c.sloSeries, c.headSeries)} of the ${String(c.headSeries)} series in Prometheus' head`,
+          ],
+          ['Prometheus CPU over the phase', `${c.prometheusCores.toFixed(3)} cores`, ''],
+        ];
+  return {
+    title: `What the SLO rules cost Prometheus (over the ${c === undefined ? '–' : fmtMs(c.windowS * 1000)} of the cycles)`,
+    head: ['What', 'Measured', 'Beside'],
+    rows,
+  };
+}
+
 // ---- native:up ----
 
 export function upTable(r: Results): Table {
@@ -525,6 +606,12 @@ export function summaryTable(r: Results): Table {
         verdict(r.footprint.length > 0, lab <= TARGETS.labBytes),
       ],
       ['Collector capacity (lab config, this machine)', '–', capacitySummary(r), ''],
+      ...(r.slo === undefined
+        ? []
+        : [
+            ['SLO page: fault on -> firing, p50 / p95', '–', sloPair(r, (c) => c.firedMs), ''],
+            ['SLO page: fault cleared -> resolved, p50 / p95', '–', sloPair(r, (c) => c.resolvedMs), ''],
+          ]),
       ...(['cold', 'fresh', 'warm'] as const).flatMap((kind) => {
         const starts = r.up.filter((u) => u.kind === kind);
         const what = { cold: 'cold (empty build cache and data)', fresh: 'fresh data', warm: 'warm' }[kind];
@@ -563,6 +650,8 @@ export function textReport(r: Results): string {
     footprintTable(r),
     capacityTable(r),
     restartTable(r),
+    sloTable(r),
+    sloCostTable(r),
     upTable(r),
   ]
     .map(textTable)
@@ -708,6 +797,22 @@ in-process (as \`npm run verify -- --lab native\`) a few seconds into the outage
 seconds until all pass.
 
 ${markdownTable(restartTable(r))}
+
+## SLO alerts
+
+*Method.* bench/slo.ts, the incident of docs/scenarios.md (scenario 5) and of the end-to-end test
+test/e2e/2-slo-alerts.test.ts, ${String(s.sloCycles)} times in a row under the lab's load (1 VU), on the real Prometheus with the
+rules Sloth generated (prometheus/rules/) and the real Alertmanager. Each cycle: \`npm run fault -- ${SCENARIO_FAULT.join(' ')}\`;
+Prometheus' \`/api/v1/alerts\` and Alertmanager's \`/api/v2/alerts\` are read every second until the page alert
+(\`${SCENARIO_SLO.alertname}\`, \`sloth_severity="page"\`) fires in one and is held (active) by the other; the fault is then cleared
+at once, and both are read until the page is gone from each. Before each cycle the bench waits until the page reads a
+healthy lab: no page pending or firing, and the SLI over 5 minutes (the fast page's long window) back within the 1 %
+budget, so no cycle starts with an earlier cycle's errors in that window. Prometheus evaluates the rules every
+15 s, so these times move in 15 s steps. The cost is read from Prometheus' own metrics over the cycles:
+\`prometheus_rule_group_last_duration_seconds\` and \`prometheus_rule_group_last_evaluation_samples\` of the
+\`sloth-slo-*\` groups beside the evaluation interval and \`prometheus_tsdb_head_samples_appended_total\`.
+
+${r.slo === undefined ? '*Not run.*' : `${markdownTable(sloTable(r))}\n\n${markdownTable(sloCostTable(r))}`}
 
 ## native:up time to ready
 

@@ -7,6 +7,7 @@ import type { CpuSplit } from './lib/cpu.ts';
 import type { Machine } from './lib/machine.ts';
 import type { OverheadCell } from './overhead.ts';
 import type { RestartRow } from './restarts.ts';
+import type { SloRun } from './slo.ts';
 import type { UpSample } from './startup.ts';
 
 export interface FreshnessRun {
@@ -37,6 +38,9 @@ export interface Settings {
   restartComponents: readonly string[];
   restartModes: readonly string[];
   restartDownS: number;
+  /** SLO alerts: fault/clear cycles, and the give-up of each wait in one. */
+  sloCycles: number;
+  sloTimeoutS: number;
 }
 
 export interface Results {
@@ -60,4 +64,6 @@ export interface Results {
   capacity: CapacityStep[];
   /** The restart matrix, one row per component and way of stopping. */
   restarts: RestartRow[];
+  /** The SLO page under the scenario's fault, and the rules' evaluation cost (undefined: not run). */
+  slo: SloRun | undefined;
 }

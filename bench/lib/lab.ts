@@ -37,6 +37,11 @@ export function runVerify(args: readonly string[], logName: string): Promise<Scr
   });
 }
 
+/** Another of the lab's tools (e.g. faults/main.ts, as `npm run fault` runs it), the same way. */
+export function runTool(file: string, args: readonly string[], logName: string): Promise<ScriptResult> {
+  return runScript(file, args, { logName });
+}
+
 async function runScript(
   file: string,
   args: readonly string[],

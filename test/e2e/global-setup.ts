@@ -8,7 +8,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { logDir, repoRoot, stateFile } from '../../native/lib/paths.ts';
-import { LOAD_PID_ENV, LOAD_STARTED_ENV, logTails, npmRun } from './lab.ts';
+import { forgetFaults, LOAD_PID_ENV, LOAD_STARTED_ENV, logTails, npmRun } from './lab.ts';
 
 /** The most native:up (with a cold build) may take before the run fails instead of hanging. */
 const UP_TIMEOUT_MS = 45 * 60_000;
@@ -61,6 +61,7 @@ export async function globalSetup(): Promise<void> {
   // lab's counters (e.g. exporter failures) for 5 minutes, and Jaeger would find earlier runs' traces.
   const wipe = await npmRun('native:down', ['--volumes'], { timeoutMs: 60_000 });
   if (wipe.code !== 0) throw new Error(`npm run native:down -- --volumes failed:\n${wipe.output}`);
+  forgetFaults();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const started = Date.now();

@@ -4,7 +4,7 @@
 // The lab is started once for the whole run by global-setup.ts.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, afterEach } from 'node:test';
@@ -171,29 +171,40 @@ const FAULTS_POLL_MS = (createRequire(import.meta.url)('@lab/common') as { FAULT
   .FAULTS_POLL_MS;
 
 /**
- * Until when a fault of a test may have been in force (ms since the epoch), kept in the run folder: each e2e file
- * runs in a process of its own, and a later file's "healthy lab" window must not reach back into it.
+ * Until when a fault of a test may have been in force, kept in the run folder: each e2e file runs in a process of
+ * its own, and a later file's "healthy lab" window must not reach back into it. It holds "on" while a fault a test
+ * switched on may still be in force, then the time (ms since the epoch) clearFaults ended it.
  */
 const LAST_FAULT_FILE = path.join(runRoot, 'e2e-last-fault-ms');
+const FAULT_ON = 'on';
 
-function markFaultUntilNow(): void {
-  writeFileSync(LAST_FAULT_FILE, String(Date.now()));
+/** A new run starts with no fault on record (an interrupted run may have left one "on"). */
+export function forgetFaults(): void {
+  rmSync(LAST_FAULT_FILE, { force: true });
+}
+
+/** When the last fault ended: now while one is on, undefined when no test switched one on. */
+function lastFaultEndMs(): number | undefined {
+  if (!existsSync(LAST_FAULT_FILE)) return undefined;
+  const text = readFileSync(LAST_FAULT_FILE, 'utf8').trim();
+  return text === FAULT_ON ? Date.now() : Number(text);
 }
 
 /** `npm run fault -- <args>`, asserted to succeed. It only writes the file: the services follow within a poll. */
 export async function fault(...args: string[]): Promise<void> {
   const { code, output } = await npmRun('fault', args, { timeoutMs: 30_000 });
   assert.equal(code, 0, `npm run fault -- ${args.join(' ')}:\n${output}`);
-  if (args[0] !== 'clear' && args[0] !== 'list') markFaultUntilNow();
+  if (args[0] !== 'clear' && args[0] !== 'list') writeFileSync(LAST_FAULT_FILE, FAULT_ON);
 }
 
 /**
  * `npm run fault -- clear`, then wait two of the services' poll periods: a test that runs next must not meet a
- * fault the services have not yet seen go.
+ * fault the services have not yet seen go. A fault that was on ended now; a clear with none on changes nothing.
  */
 export async function clearFaults(): Promise<void> {
   await fault('clear');
-  if (existsSync(LAST_FAULT_FILE)) markFaultUntilNow(); // a fault switched on earlier lasted until now
+  if (existsSync(LAST_FAULT_FILE) && readFileSync(LAST_FAULT_FILE, 'utf8').trim() === FAULT_ON)
+    writeFileSync(LAST_FAULT_FILE, String(Date.now()));
   await sleep(2 * FAULTS_POLL_MS);
 }
 
@@ -202,8 +213,9 @@ export async function clearFaults(): Promise<void> {
  * of that length ending now then holds the healthy lab only.
  */
 export async function noFaultFor(ms: number): Promise<void> {
-  if (!existsSync(LAST_FAULT_FILE)) return;
-  const left = Number(readFileSync(LAST_FAULT_FILE, 'utf8')) + ms - Date.now();
+  const ended = lastFaultEndMs();
+  if (ended === undefined) return;
+  const left = ended + ms - Date.now();
   if (left > 0) {
     console.log(
       `waiting ${String(Math.ceil(left / 1000))}s more: an earlier test's fault is inside the window`,

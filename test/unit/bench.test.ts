@@ -32,6 +32,8 @@ import {
   overheadCostTable,
   overheadLatencyTable,
   restartTable,
+  sloCostTable,
+  sloTable,
   summaryTable,
 } from '../../bench/report.ts';
 import { cpuSplit } from '../../bench/lib/cpu.ts';
@@ -289,6 +291,8 @@ describe('bench report', () => {
       restartComponents: ['otel-collector', 'express'],
       restartModes: ['stop'],
       restartDownS: 20,
+      sloCycles: 2,
+      sloTimeoutS: 420,
     },
     up: [],
     coldSkipped: 'skipped',
@@ -361,7 +365,72 @@ describe('bench report', () => {
         stillFailing: ['services.express: refused'],
       },
     ],
+    slo: {
+      cycles: [
+        {
+          healthyWaitMs: 0,
+          firedMs: 45_000,
+          receivedMs: 46_000,
+          sliAtFire: { '1m': 0.4, '5m': 0.16, '30m': 0.03 },
+          resolvedMs: 90_000,
+          goneMs: 91_000,
+        },
+        {
+          healthyWaitMs: 250_000,
+          firedMs: 31_000,
+          receivedMs: 33_000,
+          sliAtFire: { '1m': 0.5, '5m': Number.NaN, '30m': 0.05 },
+          resolvedMs: 75_000,
+          goneMs: 78_000,
+        },
+      ],
+      cost: {
+        windowS: 900,
+        groups: 9,
+        rules: 60,
+        intervalS: 15,
+        evalSPerRound: 0.03,
+        samplesPerRound: 60,
+        appendedPerInterval: 6000,
+        sloSeries: 54,
+        headSeries: 5400,
+        prometheusCores: 0.05,
+      },
+    },
   } satisfies Results;
+
+  it('reports the SLO page per cycle with p50 and p95 by nearest rank, the burn rates it fired at, and the cost beside its reference', () => {
+    const table = sloTable(results);
+    assert.deepEqual(table.head, ['Time', 'p50', 'p95', '#1', '#2']);
+    assert.deepEqual(table.rows[0], [
+      'fault on -> page firing in Prometheus',
+      '31.0 s',
+      '45.0 s',
+      '45.0 s',
+      '31.0 s',
+    ]);
+    assert.deepEqual(table.rows[2], [
+      'fault cleared -> page resolved in Prometheus',
+      '1 m 15 s',
+      '1 m 30 s',
+      '1 m 30 s',
+      '1 m 15 s',
+    ]);
+    assert.match(table.note ?? '', /40\.0× \/ 16\.0× \/ 3\.0×; 50\.0× \/ – \/ 5\.0×/);
+    const cost = sloCostTable(results).rows;
+    assert.deepEqual(cost[1], [
+      'Evaluation time of all of them, per round (mean)',
+      '30.0 ms',
+      '0.2 % of the 15 s evaluation interval',
+    ]);
+    assert.equal(cost[2]?.[2], '1 % of the 6000 samples Prometheus appends per interval');
+    const summary = summaryTable(results).rows;
+    assert.equal(summary.find((r) => r[0]?.startsWith('SLO page: fault on'))?.[2], '31.0 s / 45.0 s');
+    assert.equal(
+      summaryTable({ ...results, slo: undefined }).rows.find((r) => r[0]?.startsWith('SLO')),
+      undefined,
+    );
+  });
 
   it('reports each restart: lost = answered minus complete, per backend; never-green and a green verify shown as such', () => {
     const [collector, express] = restartTable(results).rows;

@@ -2,7 +2,8 @@
 // Prometheus v3's docs/querying/api.md), and what verify makes of them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseAlertmanagers, parseRuleGroups } from '../../verify/apis/prometheus.ts';
+import { parseManagedAlerts } from '../../verify/apis/alertmanager.ts';
+import { parseAlertmanagers, parseRuleAlerts, parseRuleGroups } from '../../verify/apis/prometheus.ts';
 import { judgeAlertmanagers, judgeSloRules } from '../../verify/checks/alerts.ts';
 
 const ctx = { lab: 'compose' as const, logDir: undefined };
@@ -85,4 +86,58 @@ test('alertmanagers: the active ones; none names the service and how to start it
   assert.equal(down.ok, false);
   assert.match(down.hint ?? '', /npm run native:start -- alertmanager/);
   assert.throws(() => parseAlertmanagers({ status: 'error', error: 'boom' }), /boom/);
+});
+
+test("reads Prometheus' /api/v1/alerts: each alert's labels and state", () => {
+  const body = {
+    status: 'success',
+    data: {
+      alerts: [
+        {
+          labels: {
+            alertname: 'ExpressAvailability',
+            sloth_severity: 'page',
+            sloth_id: 'express-requests-availability',
+          },
+          annotations: { summary: 'express is burning its availability error budget' },
+          state: 'firing',
+          activeAt: '2026-12-07T00:00:00Z',
+          value: '4.2e-01',
+        },
+      ],
+    },
+  };
+  assert.deepEqual(parseRuleAlerts(body), [
+    {
+      labels: {
+        alertname: 'ExpressAvailability',
+        sloth_severity: 'page',
+        sloth_id: 'express-requests-availability',
+      },
+      state: 'firing',
+    },
+  ]);
+  assert.throws(
+    () => parseRuleAlerts({ status: 'error', errorType: 'bad_data', error: 'x' }),
+    /alerts failed: bad_data: x/,
+  );
+});
+
+test("reads Alertmanager's /api/v2/alerts (gettableAlerts): labels and status.state", () => {
+  const body = [
+    {
+      labels: { alertname: 'ExpressAvailability', sloth_severity: 'ticket' },
+      annotations: {},
+      startsAt: '2026-12-07T00:00:00Z',
+      endsAt: '2026-12-07T00:04:00Z',
+      fingerprint: 'abc',
+      receivers: [{ name: 'ticket' }],
+      status: { state: 'suppressed', inhibitedBy: ['def'], silencedBy: [] },
+      updatedAt: '2026-12-07T00:00:00Z',
+    },
+  ];
+  assert.deepEqual(parseManagedAlerts(body), [
+    { labels: { alertname: 'ExpressAvailability', sloth_severity: 'ticket' }, state: 'suppressed' },
+  ]);
+  assert.throws(() => parseManagedAlerts({ data: [] }), /alerts: expected a list/);
 });

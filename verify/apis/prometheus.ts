@@ -202,3 +202,23 @@ export async function alertmanagers(base: string): Promise<string[]> {
   const url = apiUrl(base, '/api/v1/alertmanagers');
   return parsed(url, await getJson(url), parseAlertmanagers);
 }
+
+/** An alert of an alerting rule as /api/v1/alerts lists it: pending (its expression holds) or firing. */
+export interface RuleAlert {
+  labels: Labels;
+  state: string;
+}
+
+/** /api/v1/alerts -> the alerts Prometheus' rules hold now. */
+export function parseRuleAlerts(body: unknown): RuleAlert[] {
+  const data = asRecord(dataOf(body, 'alerts'), 'alerts data');
+  return asArray(data.alerts, 'alerts').map((item) => {
+    const alert = asRecord(item, 'alert');
+    return { labels: labelsOf(alert.labels), state: asString(alert.state, 'alert state') };
+  });
+}
+
+export async function ruleAlerts(base: string): Promise<RuleAlert[]> {
+  const url = apiUrl(base, '/api/v1/alerts');
+  return parsed(url, await getJson(url), parseRuleAlerts);
+}
