@@ -5,7 +5,7 @@
 // it took are printed (npm run bench measures the scenario's over several cycles: bench/slo.ts).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { isScenarioPage, SCENARIO_FAULT } from '../../bench/slo.ts';
+import { isScenarioPage, SCENARIO_FAULT, SCENARIO_SLO } from '../../bench/slo.ts';
 import { managedAlerts, type ManagedAlert } from '../../verify/apis/alertmanager.ts';
 import { ruleAlerts, type RuleAlert } from '../../verify/apis/prometheus.ts';
 import { clearFaults, fault, loadRunningFor, poll, printLogsOnFailure, urls } from './lab.ts';
@@ -20,6 +20,63 @@ async function promAlerts(): Promise<RuleAlert[]> {
 const amAlerts = (): Promise<ManagedAlert[]> => managedAlerts(urls.alertmanager);
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
+
+type Alert = RuleAlert | ManagedAlert;
+
+/** The page of an SLO alert (Sloth's page and ticket alerts share the name; sloth_severity tells them apart). */
+const pageOf =
+  (alertname: string) =>
+  (a: Alert): boolean =>
+    a.labels.alertname === alertname && a.labels.sloth_severity === 'page';
+
+/** Polls until the page's state in Prometheus or Alertmanager is `state` (undefined: gone). */
+function pageState(
+  where: 'Prometheus' | 'Alertmanager',
+  name: string,
+  isPage: (a: Alert) => boolean,
+  state: string | undefined,
+): Promise<void> {
+  const read = where === 'Prometheus' ? promAlerts : amAlerts;
+  return poll(
+    `${name} (page) ${state ?? 'gone'} in ${where}`,
+    async () => {
+      const page = (await read()).find(isPage);
+      if (page?.state !== state) throw new Error(`state ${page?.state ?? 'none'}`);
+    },
+    { timeoutMs: 420_000, intervalMs: where === 'Prometheus' ? 5_000 : 2_000 },
+  );
+}
+
+/**
+ * Switches `faultArgs` on; the page fires in Prometheus and is held (active) by Alertmanager; the fault is cleared;
+ * the page resolves in Prometheus and, with `untilGone`, leaves Alertmanager. Prints the times.
+ */
+async function pageFiresAndResolves(
+  name: string,
+  isPage: (a: Alert) => boolean,
+  faultArgs: readonly string[],
+  untilGone: boolean,
+): Promise<void> {
+  const t0 = Date.now();
+  await fault(...faultArgs);
+  try {
+    await pageState('Prometheus', name, isPage, 'firing');
+    const firedMs = Date.now() - t0;
+    await pageState('Alertmanager', name, isPage, 'active');
+    console.log(
+      `${name} page fired ${seconds(firedMs)} after the fault, in Alertmanager after ${seconds(Date.now() - t0)}`,
+    );
+  } finally {
+    await clearFaults();
+  }
+  const t1 = Date.now();
+  await pageState('Prometheus', name, isPage, undefined);
+  const resolvedMs = Date.now() - t1;
+  if (untilGone) await pageState('Alertmanager', name, isPage, undefined);
+  console.log(
+    `${name} page resolved ${seconds(resolvedMs)} after clear in Prometheus${untilGone ? `, ${seconds(Date.now() - t1)} in Alertmanager` : ''}`,
+  );
+}
 
 describe('SLO burn-rate alerts, from a fault to the page and back', { timeout: 1_500_000 }, () => {
   before(async () => {
@@ -36,97 +93,17 @@ describe('SLO burn-rate alerts, from a fault to the page and back', { timeout: 1
   });
 
   test('express errors 30 %: the page alert fires in Prometheus, reaches Alertmanager, and resolves after clear', async () => {
-    const t0 = Date.now();
-    await fault(...SCENARIO_FAULT);
-    try {
-      await poll(
-        'ExpressAvailability (page) firing in Prometheus',
-        async () => {
-          const page = (await promAlerts()).find(isScenarioPage);
-          if (page?.state !== 'firing') throw new Error(`state ${page?.state ?? 'none'}`);
-        },
-        { timeoutMs: 420_000, intervalMs: 5_000 },
-      );
-      const firedMs = Date.now() - t0;
-      await poll(
-        'ExpressAvailability (page) received by Alertmanager',
-        async () => {
-          const page = (await amAlerts()).find(isScenarioPage);
-          if (page?.state !== 'active') throw new Error(`state ${page?.state ?? 'none'}`);
-        },
-        { timeoutMs: 120_000, intervalMs: 2_000 },
-      );
-      const receivedMs = Date.now() - t0;
-      console.log(
-        `page fired ${seconds(firedMs)} after the fault, in Alertmanager after ${seconds(receivedMs)}`,
-      );
-    } finally {
-      await clearFaults();
-    }
-    const t1 = Date.now();
-    await poll(
-      'ExpressAvailability (page) resolved in Prometheus',
-      async () => {
-        const page = (await promAlerts()).find(isScenarioPage);
-        if (page !== undefined) throw new Error(`still ${page.state}`);
-      },
-      { timeoutMs: 420_000, intervalMs: 5_000 },
-    );
-    const resolvedMs = Date.now() - t1;
-    await poll(
-      'ExpressAvailability (page) gone from Alertmanager',
-      async () => {
-        const page = (await amAlerts()).find(isScenarioPage);
-        if (page !== undefined) throw new Error(`still ${page.state}`);
-      },
-      { timeoutMs: 420_000, intervalMs: 5_000 },
-    );
-    console.log(
-      `page resolved ${seconds(resolvedMs)} after clear in Prometheus, ${seconds(Date.now() - t1)} in Alertmanager`,
-    );
+    await pageFiresAndResolves(SCENARIO_SLO.alertname, isScenarioPage, SCENARIO_FAULT, true);
   });
 });
 
 describe('SLO burn-rate alerts: the latency page', { timeout: 1_200_000 }, () => {
-  const isLatencyPage = (a: RuleAlert | ManagedAlert): boolean =>
-    a.labels.alertname === 'ExpressLatency' && a.labels.sloth_severity === 'page';
-
   test('express latency 3s (over the 2.5 s objective on every route): the latency page fires, reaches Alertmanager, and resolves after clear', async () => {
-    const t0 = Date.now();
-    await fault('express', 'latency', '3s');
-    try {
-      await poll(
-        'ExpressLatency (page) firing in Prometheus',
-        async () => {
-          const page = (await promAlerts()).find(isLatencyPage);
-          if (page?.state !== 'firing') throw new Error(`state ${page?.state ?? 'none'}`);
-        },
-        { timeoutMs: 420_000, intervalMs: 5_000 },
-      );
-      const firedMs = Date.now() - t0;
-      await poll(
-        'ExpressLatency (page) received by Alertmanager',
-        async () => {
-          const page = (await amAlerts()).find(isLatencyPage);
-          if (page?.state !== 'active') throw new Error(`state ${page?.state ?? 'none'}`);
-        },
-        { timeoutMs: 120_000, intervalMs: 2_000 },
-      );
-      console.log(
-        `latency page fired ${seconds(firedMs)} after the fault, in Alertmanager after ${seconds(Date.now() - t0)}`,
-      );
-    } finally {
-      await clearFaults();
-    }
-    const t1 = Date.now();
-    await poll(
-      'ExpressLatency (page) resolved in Prometheus',
-      async () => {
-        const page = (await promAlerts()).find(isLatencyPage);
-        if (page !== undefined) throw new Error(`still ${page.state}`);
-      },
-      { timeoutMs: 420_000, intervalMs: 5_000 },
+    await pageFiresAndResolves(
+      'ExpressLatency',
+      pageOf('ExpressLatency'),
+      ['express', 'latency', '3s'],
+      false,
     );
-    console.log(`latency page resolved ${seconds(Date.now() - t1)} after clear in Prometheus`);
   });
 });
