@@ -17,6 +17,7 @@ import { instantQuery, queryExemplars } from '../verify/apis/prometheus.ts';
 import { search, traceById as tempoTraceById } from '../verify/apis/tempo.ts';
 import { loadCompose } from '../verify/compose.ts';
 import { APP_SERVICES, appPort, labUrls, type AppService } from '../verify/lab.ts';
+import { readState } from '../native/lib/state.ts';
 import { labAddress, sleep } from './lib/lab.ts';
 
 export const POLL_MS = 200;
@@ -41,7 +42,7 @@ export type Signal = (typeof SIGNALS)[number]['key'];
 export interface FreshnessSample {
   service: AppService;
   traceId: string;
-  /** Request sent -> visible, per signal; Infinity when not within the run's give-up time. */
+  /** Request sent -> visible, per signal; Infinity when not within the run's give-up time, NaN when skipped. */
   ms: Record<Signal, number>;
   /** For a signal never seen: the last query error, if its polls failed rather than answered "not yet". */
   errors?: Partial<Record<Signal, string>>;
@@ -152,7 +153,37 @@ interface Endpoints {
   tempo: string;
 }
 
-async function probe(service: AppService, at: Endpoints, timeoutMs: number): Promise<FreshnessSample> {
+/** The backend each signal is read from, by compose service name. */
+const SIGNAL_BACKEND: Record<Signal, string> = {
+  jaeger: 'jaeger-query',
+  tempoById: 'tempo',
+  tempoSearch: 'tempo',
+  metrics: 'prometheus',
+  exemplar: 'prometheus',
+  serviceGraph: 'prometheus',
+};
+
+/**
+ * The signals this lab cannot show, with why: those of a backend native:up left out (Tempo when no binary was
+ * supplied). They are not polled; the report says so instead of a miss.
+ */
+export function skippedSignals(
+  skipped: Readonly<Record<string, string>> = readState().skipped,
+): Partial<Record<Signal, string>> {
+  return Object.fromEntries(
+    SIGNALS.flatMap(({ key }) => {
+      const why = skipped[SIGNAL_BACKEND[key]];
+      return why === undefined ? [] : [[key, `${SIGNAL_BACKEND[key]} is not in this native lab: ${why}`]];
+    }),
+  );
+}
+
+async function probe(
+  service: AppService,
+  at: Endpoints,
+  timeoutMs: number,
+  skip: Partial<Record<Signal, string>>,
+): Promise<FreshnessSample> {
   const [callsBefore, edgesBefore] = await Promise.all([
     sumOf(at.prometheus, headCallsQuery(service)),
     sumOf(at.prometheus, probeEdgeQuery(service)),
@@ -192,7 +223,13 @@ async function probe(service: AppService, at: Endpoints, timeoutMs: number): Pro
     serviceGraph: async () => (await sumOf(at.prometheus, probeEdgeQuery(service))) > edgesBefore,
   };
   const keys = SIGNALS.map((s) => s.key);
-  const polls = await Promise.all(keys.map((key) => pollUntil(checks[key], t0, deadline)));
+  const polls = await Promise.all(
+    keys.map((key) =>
+      skip[key] === undefined
+        ? pollUntil(checks[key], t0, deadline)
+        : Promise.resolve({ ms: Number.NaN, error: undefined }),
+    ),
+  );
   const ms = Object.fromEntries(keys.map((key, i) => [key, polls[i]?.ms])) as Record<Signal, number>;
   const errors = Object.fromEntries(
     keys.flatMap((key, i) => (polls[i]?.error === undefined ? [] : [[key, polls[i].error]])),
@@ -208,6 +245,7 @@ async function probe(service: AppService, at: Endpoints, timeoutMs: number): Pro
 export async function measureFreshness(
   perService: number,
   timeoutMs: number,
+  skip: Partial<Record<Signal, string>> = {},
   maxPauseMs = 5000,
 ): Promise<FreshnessSample[]> {
   const compose = loadCompose();
@@ -226,7 +264,7 @@ export async function measureFreshness(
       };
       for (let i = 0; i < perService; i += 1) {
         await sleep(Math.random() * maxPauseMs);
-        samples.push(await probe(service, at, timeoutMs));
+        samples.push(await probe(service, at, timeoutMs, skip));
       }
     }),
   );

@@ -7,24 +7,25 @@
 //      lab process); then what the freshness settings cost (bench/cost.ts: upstream defaults vs the lab's)
 //   3. collector capacity: telemetrygen span-rate steps against the lab's collector
 //   4. restarts: each component stopped (and killed) under load, started again: traces lost, time to green
-//   5. instrumentation overhead: each service with and without its OpenTelemetry preload, autocannon load
-//   6. SLO alerts (bench/slo.ts): the scenario's fault on and off, time to the page firing and resolving in
+//   5. SLO alerts (bench/slo.ts): the scenario's fault on and off, time to the page firing and resolving in
 //      Prometheus and Alertmanager, and what evaluating the SLO rules costs Prometheus
+//   6. instrumentation overhead: each service with and without its OpenTelemetry preload, autocannon load
 // The native lab is one per machine: the bench brings it up itself and refuses to start when it is already
 // up (someone else may be using it); it always brings it down at the end. It runs the lab on data of its own
 // (NATIVE_LAB_DATA_DIR=.native/bench-data, deleted at the start and the end), so a learner's lab data
 // (.native/data) is neither wiped nor left with the bench's traces. --quick is a smoke run (< 5 min).
 //
-// Usage: node bench/main.ts [--quick] [--only cold,freshness,slo,capacity,restarts,overhead]
+// Usage: node bench/main.ts [--quick] [--only cold,freshness,capacity,restarts,slo,overhead]
 //   --only runs just those phases (plus a warm native:up) and prints them without writing BENCHMARKS.md.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATA_DIR_ENV, repoRoot, runRoot } from '../native/lib/paths.ts';
+import { readState } from '../native/lib/state.ts';
 import { measureCapacity, drainJaegerQueue, ensureTelemetrygen } from './capacity.ts';
 import { renderCharts } from './charts.ts';
 import { measureCost } from './cost.ts';
 import { startSampler, type Footprint } from './footprint.ts';
-import { measureFreshness } from './freshness.ts';
+import { measureFreshness, skippedSignals } from './freshness.ts';
 import { labIsUp, sleep, startLoad } from './lib/lab.ts';
 import { describeMachine, machineLines } from './lib/machine.ts';
 import { fmtMs } from './lib/stats.ts';
@@ -107,7 +108,7 @@ const FULL: Plan = {
 };
 
 /** Phases --only can pick (a warm native:up always runs: every phase needs the lab). */
-const PHASES = ['cold', 'freshness', 'slo', 'capacity', 'restarts', 'overhead'] as const;
+const PHASES = ['cold', 'freshness', 'capacity', 'restarts', 'slo', 'overhead'] as const;
 type Phase = (typeof PHASES)[number];
 
 const LOADS = [
@@ -191,6 +192,7 @@ async function main(): Promise<number> {
     capacity: [],
     restarts: [],
     slo: undefined,
+    leftOut: {},
   };
 
   const signalled = { yes: false };
@@ -230,6 +232,7 @@ async function main(): Promise<number> {
       }
     });
     if (!labIsUp()) throw new Error('the lab did not come up; nothing else can be measured');
+    results.leftOut = readState().skipped;
 
     for (const { load, vus } of wants('freshness') ? LOADS : []) {
       await phase(`freshness and footprint under ${load}`, errors, async () => {
@@ -237,13 +240,14 @@ async function main(): Promise<number> {
         try {
           await sleep(plan.loadWarmupS * 1000);
           const sampler = startSampler(load, [{ name: 'load generator (native/load.ts)', pid: gen.pid }]);
+          const skipped = skippedSignals();
           const [samples] = await Promise.all([
-            measureFreshness(plan.freshnessPerService, plan.freshnessTimeoutS * 1000),
+            measureFreshness(plan.freshnessPerService, plan.freshnessTimeoutS * 1000, skipped),
             sleep(plan.footprintWindowS * 1000),
           ]);
           const f = sampler.stop();
           footprint.push(f);
-          freshness.push({ load, vus, samples });
+          freshness.push({ load, vus, samples, ...(Object.keys(skipped).length > 0 ? { skipped } : {}) });
           say(
             `  ${String(samples.length)} probes; lab PSS max ${(f.total.pssMax / 2 ** 30).toFixed(2)} GiB over ${fmtMs(f.windowMs)}`,
           );
@@ -264,24 +268,6 @@ async function main(): Promise<number> {
           await gen.done;
         }
       });
-
-    if (wants('slo'))
-      await phase(
-        `SLO alerts: the scenario's fault on and off ×${String(plan.sloCycles)} (1 VU)`,
-        errors,
-        async () => {
-          // Before the capacity steps and the restarts: the lab as a learner has it when the scenario starts.
-          const gen = startLoad(1, 60 * 60_000, 'load-slo');
-          try {
-            await sleep(plan.loadWarmupS * 1000);
-            results.slo = await measureSlo({ cycles: plan.sloCycles, timeoutS: plan.sloTimeoutS }, say);
-            if (results.slo.failure !== undefined) throw new Error(results.slo.failure);
-          } finally {
-            gen.stop();
-            loadSummaries['SLO alerts, 1 VU'] = (await gen.done).summary;
-          }
-        },
-      );
 
     if (wants('capacity'))
       await phase('collector capacity (telemetrygen)', errors, async () => {
@@ -324,6 +310,24 @@ async function main(): Promise<number> {
           loadSummaries['restarts, 1 VU'] = (await gen.done).summary;
         }
       });
+
+    if (wants('slo'))
+      await phase(
+        `SLO alerts: the scenario's fault on and off ×${String(plan.sloCycles)} (1 VU)`,
+        errors,
+        async () => {
+          // Before the capacity steps and the restarts: the lab as a learner has it when the scenario starts.
+          const gen = startLoad(1, 60 * 60_000, 'load-slo');
+          try {
+            await sleep(plan.loadWarmupS * 1000);
+            results.slo = await measureSlo({ cycles: plan.sloCycles, timeoutS: plan.sloTimeoutS }, say);
+            if (results.slo.failure !== undefined) throw new Error(results.slo.failure);
+          } finally {
+            gen.stop();
+            loadSummaries['SLO alerts, 1 VU'] = (await gen.done).summary;
+          }
+        },
+      );
 
     // Last: its closed-loop runs flood the pipeline with more spans than the Jaeger path stores on this machine
     // (the queue fills, then drops), which would leave the capacity steps a backlog.

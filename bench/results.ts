@@ -2,7 +2,7 @@
 import type { CapacityStep } from './capacity.ts';
 import type { CostRun } from './cost.ts';
 import type { Footprint } from './footprint.ts';
-import type { FreshnessSample } from './freshness.ts';
+import type { FreshnessSample, Signal } from './freshness.ts';
 import type { CpuSplit } from './lib/cpu.ts';
 import type { Machine } from './lib/machine.ts';
 import type { OverheadCell } from './overhead.ts';
@@ -15,6 +15,8 @@ export interface FreshnessRun {
   load: string;
   vus: number;
   samples: FreshnessSample[];
+  /** Signals not measured, with why (a backend native:up left out). */
+  skipped?: Partial<Record<Signal, string>>;
 }
 
 export interface Settings {
@@ -50,6 +52,8 @@ export interface Results {
   machine: Machine;
   settings: Settings;
   up: UpSample[];
+  /** What native:up left out of the lab, with why (Tempo when no binary was supplied). */
+  leftOut: Record<string, string>;
   /** Why there is no cold start (quick mode). */
   coldSkipped: string | undefined;
   freshness: FreshnessRun[];

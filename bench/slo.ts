@@ -26,6 +26,13 @@ export const SCENARIO_SLO = {
 /** The objective's error budget as a ratio (99 %): an SLI divided by it is the burn rate. */
 export const BUDGET = 0.01;
 
+/** The page's conditions (slos/windows/workshop.yaml, as Sloth writes them into the alert's expression). */
+export function pageConditions(sli: SloCycle['sliAtFire']): string {
+  const fast = sli['1m'] > 14.4 * BUDGET && sli['5m'] > 14.4 * BUDGET;
+  const slow = sli['5m'] > 6 * BUDGET && sli['30m'] > 6 * BUDGET;
+  return fast && slow ? 'both' : fast ? 'fast' : slow ? 'slow' : 'neither (read after the evaluation)';
+}
+
 /** Is this alert (from Prometheus or Alertmanager) the scenario SLO's page? */
 export function isScenarioPage(alert: { labels: Labels }): boolean {
   return alert.labels.alertname === SCENARIO_SLO.alertname && alert.labels.sloth_severity === 'page';
@@ -39,6 +46,8 @@ export interface SloCycle {
   receivedMs: number;
   /** The SLI (error ratio) on the page's windows when it fired. */
   sliAtFire: { '1m': number; '5m': number; '30m': number };
+  /** Which of the page's two conditions held then: fast (14.4× on 5m and 1m), slow (6× on 30m and 5m), or both. */
+  firedBy: string;
   /** From the fault cleared to the page gone from Prometheus, then from Alertmanager. */
   resolvedMs: number;
   goneMs: number;
@@ -160,7 +169,15 @@ async function oneCycle(i: number, timeoutMs: number): Promise<SloCycle> {
       timeoutMs,
       async () => (await amPage()) === undefined,
     );
-    return { healthyWaitMs, firedMs, receivedMs, sliAtFire, resolvedMs, goneMs };
+    return {
+      healthyWaitMs,
+      firedMs,
+      receivedMs,
+      sliAtFire,
+      firedBy: pageConditions(sliAtFire),
+      resolvedMs,
+      goneMs,
+    };
   } finally {
     if (!cleared) await fault(['clear'], `slo-clear-${String(i)}`);
   }
@@ -221,7 +238,7 @@ const s = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
 export function describeCycle(c: SloCycle): string {
   return (
     `fired ${s(c.firedMs)} (Alertmanager ${s(c.receivedMs)}) after the fault, SLI 1m ${c.sliAtFire['1m'].toFixed(3)} ` +
-    `5m ${c.sliAtFire['5m'].toFixed(3)}; resolved ${s(c.resolvedMs)} (gone from Alertmanager ${s(c.goneMs)}) after clear; ` +
+    `5m ${c.sliAtFire['5m'].toFixed(3)} 30m ${c.sliAtFire['30m'].toFixed(3)} (${c.firedBy}); resolved ${s(c.resolvedMs)} (gone from Alertmanager ${s(c.goneMs)}) after clear; ` +
     `waited ${s(c.healthyWaitMs)} for a healthy lab first`
   );
 }

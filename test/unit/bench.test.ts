@@ -19,10 +19,12 @@ import {
   PROBE_SERVICE,
   probeEdgeQuery,
   SIGNALS,
+  skippedSignals,
   type Signal,
 } from '../../bench/freshness.ts';
 import { quantile, summarize } from '../../bench/lib/stats.ts';
 import { markdownTable, textTable } from '../../bench/lib/table.ts';
+import { pageConditions } from '../../bench/slo.ts';
 import { benchPort, withoutPreloads, SHAPES, type Run } from '../../bench/overhead.ts';
 import {
   capacitySummary,
@@ -31,6 +33,7 @@ import {
   freshnessTable,
   overheadCostTable,
   overheadLatencyTable,
+  leftOutNote,
   restartTable,
   sloCostTable,
   sloTable,
@@ -295,6 +298,7 @@ describe('bench report', () => {
       sloTimeoutS: 420,
     },
     up: [],
+    leftOut: {},
     coldSkipped: 'skipped',
     freshness: [
       {
@@ -372,6 +376,7 @@ describe('bench report', () => {
           firedMs: 45_000,
           receivedMs: 46_000,
           sliAtFire: { '1m': 0.4, '5m': 0.16, '30m': 0.03 },
+          firedBy: 'fast',
           resolvedMs: 90_000,
           goneMs: 91_000,
         },
@@ -380,6 +385,7 @@ describe('bench report', () => {
           firedMs: 31_000,
           receivedMs: 33_000,
           sliAtFire: { '1m': 0.5, '5m': Number.NaN, '30m': 0.05 },
+          firedBy: 'neither (read after the evaluation)',
           resolvedMs: 75_000,
           goneMs: 78_000,
         },
@@ -416,7 +422,10 @@ describe('bench report', () => {
       '1 m 30 s',
       '1 m 15 s',
     ]);
-    assert.match(table.note ?? '', /40\.0× \/ 16\.0× \/ 3\.0×; 50\.0× \/ – \/ 5\.0×/);
+    assert.match(table.note ?? '', /40\.0× \/ 16\.0× \/ 3\.0× \(fast\); 50\.0× \/ – \/ 5\.0× \(neither/);
+    assert.equal(pageConditions({ '1m': 0.2, '5m': 0.15, '30m': 0.01 }), 'fast');
+    assert.equal(pageConditions({ '1m': 0.05, '5m': 0.09, '30m': 0.09 }), 'slow');
+    assert.equal(pageConditions({ '1m': 0.2, '5m': 0.15, '30m': 0.07 }), 'both');
     const cost = sloCostTable(results).rows;
     assert.deepEqual(cost[1], [
       'Evaluation time of all of them, per round (mean)',
@@ -539,6 +548,34 @@ describe('bench report', () => {
     );
     assert.equal(capacitySummary(withSteps([step(125, 20, false)])), 'no step held');
     assert.equal(capacityTable(withSteps([step(250, 248, true)])).rows[0]?.[2], '248/s');
+  });
+
+  it('skips the signals of a backend native:up left out, says why, and judges none of them', () => {
+    const why = 'no Tempo binary supplied (TEMPO_BINARY)';
+    const skipped = skippedSignals({ tempo: why });
+    assert.deepEqual(Object.keys(skipped).sort(), ['tempoById', 'tempoSearch']);
+    assert.deepEqual(skippedSignals({}), {});
+    const run = results.freshness[0] ?? assert.fail('no run');
+    const withoutTempo = {
+      ...results,
+      leftOut: { tempo: why },
+      freshness: [
+        {
+          ...run,
+          skipped,
+          samples: run.samples.map((x) => ({
+            ...x,
+            ms: { ...x.ms, tempoById: Number.NaN, tempoSearch: Number.NaN },
+          })),
+        },
+      ],
+    } satisfies Results;
+    const row = freshnessTable(withoutTempo).rows.find((r) => r[1] === 'Tempo: TraceQL search');
+    assert.equal(row?.[7], `skipped: tempo is not in this native lab: ${why}`);
+    const summary = summaryTable(withoutTempo).rows.find((r) => r[0]?.startsWith('Tempo: trace by id'));
+    assert.deepEqual(summary?.slice(2), [`skipped: tempo is not in this native lab: ${why}`, '–']);
+    assert.match(leftOutNote(withoutTempo), /^\*\*Not in this run:\*\* tempo \(no Tempo binary supplied/);
+    assert.equal(leftOutNote(results), '');
   });
 
   it('shows a dash, not a miss, for what a partial run did not measure', () => {
