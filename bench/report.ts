@@ -338,7 +338,7 @@ export function footprintTable(r: Results): Table {
     rows,
     note:
       `Whole lab at ${a}: PSS max ${fmtGiB(total)}, RSS max ${fmtGiB(base?.total.rssMax ?? Number.NaN)} ` +
-      `${ok(total <= TARGETS.labBytes)} (judged on PSS, which counts shared pages once; RSS counts the node binary ` +
+      `${base === undefined ? '–' : ok(total <= TARGETS.labBytes)} (judged on PSS, which counts shared pages once; RSS counts the node binary ` +
       'once per service). CPU: share of one core over the window (200 % = both cores).',
   };
 }
