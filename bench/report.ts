@@ -680,7 +680,7 @@ export interface Charts {
 export function leftOutNote(r: Results): string {
   const out = Object.entries(r.leftOut);
   if (out.length === 0) return '';
-  return `**Not in this run:** ${out.map(([c, why]) => `${c} (${why})`).join('; ')}. Its figures are shown as skipped, and the totals leave it out.\n\n`;
+  return `**What native:up left out of this run:** ${out.map(([c, why]) => `${c} (${why})`).join('; ')}. The figures that need one of these are shown as skipped, and the memory totals cover what ran.\n\n`;
 }
 
 function image(path: string | undefined, alt: string): string {

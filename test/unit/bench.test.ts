@@ -574,7 +574,10 @@ describe('bench report', () => {
     assert.equal(row?.[7], `skipped: tempo is not in this native lab: ${why}`);
     const summary = summaryTable(withoutTempo).rows.find((r) => r[0]?.startsWith('Tempo: trace by id'));
     assert.deepEqual(summary?.slice(2), [`skipped: tempo is not in this native lab: ${why}`, '–']);
-    assert.match(leftOutNote(withoutTempo), /^\*\*Not in this run:\*\* tempo \(no Tempo binary supplied/);
+    assert.match(
+      leftOutNote(withoutTempo),
+      /^\*\*What native:up left out of this run:\*\* tempo \(no Tempo binary supplied/,
+    );
     assert.equal(leftOutNote(results), '');
   });
 

@@ -148,3 +148,33 @@ describe('docs/scenarios.md', () => {
     assert.deepEqual(new Set(zhNamed), new Set(named));
   });
 });
+
+describe('scenario 5 quotes the SLO figures of BENCHMARKS.md', () => {
+  const bench = read('BENCHMARKS.md');
+  /** p50 and p95 of a row of the bench's SLO table (bench/report.ts sloTable). */
+  const figures = (label: string): [string, string] => {
+    const line = bench.split('\n').find((l) => l.startsWith(`| ${label} |`));
+    const [, p50, p95] = (line ?? '')
+      .split('|')
+      .map((c) => c.trim())
+      .slice(1);
+    if (p50 === undefined || p95 === undefined) return assert.fail(`BENCHMARKS.md has no row "${label}"`);
+    return [p50, p95];
+  };
+
+  for (const [language, text] of Object.entries({ en: english, 'zh-TW': chinese })) {
+    it(`${language}: the page's fire and resolve times are the bench's p50 and p95`, () => {
+      const scenario5 = text.split(/^## \d+\. /m)[5] ?? assert.fail('no scenario 5');
+      for (const label of [
+        'fault on -> page firing in Prometheus',
+        'fault cleared -> page resolved in Prometheus',
+      ]) {
+        for (const figure of figures(label))
+          assert.ok(
+            scenario5.includes(figure),
+            `scenario 5 does not quote ${label}: ${figure} (BENCHMARKS.md)`,
+          );
+      }
+    });
+  }
+});
