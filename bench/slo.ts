@@ -11,10 +11,12 @@
 // Prometheus evaluates the rules every 15 s (evaluation_interval), so fire and resolve times move in 15 s steps;
 // the bench polls every second.
 import path from 'node:path';
+import { PAGE_BURN } from '../grafana/src/names.ts';
 import { managedAlerts } from '../verify/apis/alertmanager.ts';
 import { instantQuery, ruleAlerts, type Labels } from '../verify/apis/prometheus.ts';
 import { labUrls } from '../verify/lab.ts';
-import { runTool, sleep } from './lib/lab.ts';
+import { pollUntil } from './freshness.ts';
+import { runTool } from './lib/lab.ts';
 
 /** The fault of scenario 5, as `npm run fault` takes it. */
 export const SCENARIO_FAULT = ['express', 'errors', '30%'] as const;
@@ -28,15 +30,20 @@ export const BUDGET = 0.01;
 
 /** The page's conditions (slos/windows/workshop.yaml, as Sloth writes them into the alert's expression). */
 export function pageConditions(sli: SloCycle['sliAtFire']): string {
-  const fast = sli['1m'] > 14.4 * BUDGET && sli['5m'] > 14.4 * BUDGET;
-  const slow = sli['5m'] > 6 * BUDGET && sli['30m'] > 6 * BUDGET;
+  const fast = sli['1m'] > PAGE_BURN.fast * BUDGET && sli['5m'] > PAGE_BURN.fast * BUDGET;
+  const slow = sli['5m'] > PAGE_BURN.slow * BUDGET && sli['30m'] > PAGE_BURN.slow * BUDGET;
   return fast && slow ? 'both' : fast ? 'fast' : slow ? 'slow' : 'neither (read after the evaluation)';
 }
 
-/** Is this alert (from Prometheus or Alertmanager) the scenario SLO's page? */
-export function isScenarioPage(alert: { labels: Labels }): boolean {
-  return alert.labels.alertname === SCENARIO_SLO.alertname && alert.labels.sloth_severity === 'page';
-}
+/** Is this alert (from Prometheus or Alertmanager) the page of `alertname`? Sloth's page and ticket alerts share
+ * the name; sloth_severity tells them apart. */
+export const isPageOf =
+  (alertname: string) =>
+  (alert: { labels: Labels }): boolean =>
+    alert.labels.alertname === alertname && alert.labels.sloth_severity === 'page';
+
+/** Is this alert the scenario SLO's page? */
+export const isScenarioPage = isPageOf(SCENARIO_SLO.alertname);
 
 export interface SloCycle {
   /** How long the bench waited for the healthy lab the cycle starts from. */
@@ -84,26 +91,18 @@ export interface SloPlan {
   timeoutS: number;
 }
 
-/** Polls `ready` every second until it is true; ms from `t0`. */
+/** Polls `ready` every second (freshness' pollUntil) until it is true; ms from `t0`; throws at `timeoutMs`. */
 async function msUntil(
   what: string,
   t0: number,
   timeoutMs: number,
   ready: () => Promise<boolean>,
 ): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  let last: string;
-  for (;;) {
-    try {
-      if (await ready()) return performance.now() - t0;
-      last = '';
-    } catch (err) {
-      last = `: ${(err as Error).message}`;
-    }
-    if (performance.now() > deadline)
-      throw new Error(`${what}: not within ${String(Math.round(timeoutMs / 1000))} s${last}`);
-    await sleep(1000);
-  }
+  const { ms, error } = await pollUntil(ready, t0, performance.now() + timeoutMs, 1000);
+  if (Number.isFinite(ms)) return ms;
+  throw new Error(
+    `${what}: not within ${String(Math.round(timeoutMs / 1000))} s${error === undefined ? '' : `: ${error}`}`,
+  );
 }
 
 async function fault(args: readonly string[], logName: string): Promise<void> {

@@ -64,3 +64,6 @@ export const VARIABLES = { service: 'service', spanKind: 'span_kind' } as const;
 
 /** Where the dashboard lives once provisioned (grafana/provisioning/dashboards/dashboards.yaml). */
 export const SPM_DASHBOARD_UID = 'otel-spm';
+
+/** The page alert's burn-rate thresholds (slos/windows/workshop.yaml): 14.4 on 5 m and 1 m, 6 on 30 m and 5 m. */
+export const PAGE_BURN = { fast: 14.4, slow: 6 } as const;

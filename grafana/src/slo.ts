@@ -8,7 +8,14 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
-import { ALERTS_METRIC, DATASOURCES, SLO_DASHBOARD_UID, SLO_RECORDINGS, SPM_DASHBOARD_UID } from './names.ts';
+import {
+  ALERTS_METRIC,
+  DATASOURCES,
+  PAGE_BURN,
+  SLO_DASHBOARD_UID,
+  SLO_RECORDINGS,
+  SPM_DASHBOARD_UID,
+} from './names.ts';
 import {
   type ClassicDashboard,
   dashboardLink,
@@ -25,10 +32,6 @@ const PROMETHEUS = { type: DATASOURCES.prometheus.type, uid: DATASOURCES.prometh
 const SERVICE = 'service';
 const OF_SERVICE = `sloth_service="$${SERVICE}"`;
 const PER_SLO = '{{sloth_slo}}';
-
-/** The page alert's burn-rate thresholds (slos/windows/workshop.yaml): 14.4 on 5 m and 1 m, 6 on 30 m and 5 m. */
-const PAGE_FAST = 14.4;
-const PAGE_SLOW = 6;
 
 function serviceVariable(): dashboard.QueryVariableBuilder {
   const query = `label_values(${SLO_RECORDINGS.objective}, sloth_service)`;
@@ -58,8 +61,8 @@ function burnRatePanel(id: number): timeseries.PanelBuilder {
     .thresholds(
       thresholds([
         { value: null, color: 'green' },
-        { value: PAGE_SLOW, color: 'orange' },
-        { value: PAGE_FAST, color: 'red' },
+        { value: PAGE_BURN.slow, color: 'orange' },
+        { value: PAGE_BURN.fast, color: 'red' },
       ]),
     )
     .thresholdsStyle(

@@ -5,7 +5,7 @@
 // it took are printed (npm run bench measures the scenario's over several cycles: bench/slo.ts).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { isScenarioPage, SCENARIO_FAULT, SCENARIO_SLO } from '../../bench/slo.ts';
+import { isPageOf, isScenarioPage, SCENARIO_FAULT, SCENARIO_SLO } from '../../bench/slo.ts';
 import { managedAlerts, type ManagedAlert } from '../../verify/apis/alertmanager.ts';
 import { ruleAlerts, type RuleAlert } from '../../verify/apis/prometheus.ts';
 import { clearFaults, fault, loadRunningFor, poll, printLogsOnFailure, urls } from './lab.ts';
@@ -22,12 +22,6 @@ const amAlerts = (): Promise<ManagedAlert[]> => managedAlerts(urls.alertmanager)
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
 
 type Alert = RuleAlert | ManagedAlert;
-
-/** The page of an SLO alert (Sloth's page and ticket alerts share the name; sloth_severity tells them apart). */
-const pageOf =
-  (alertname: string) =>
-  (a: Alert): boolean =>
-    a.labels.alertname === alertname && a.labels.sloth_severity === 'page';
 
 /** Polls until the page's state in Prometheus or Alertmanager is `state` (undefined: gone). */
 function pageState(
@@ -101,7 +95,7 @@ describe('SLO burn-rate alerts: the latency page', { timeout: 1_200_000 }, () =>
   test('express latency 3s (over the 2.5 s objective on every route): the latency page fires, reaches Alertmanager, and resolves after clear', async () => {
     await pageFiresAndResolves(
       'ExpressLatency',
-      pageOf('ExpressLatency'),
+      isPageOf('ExpressLatency'),
       ['express', 'latency', '3s'],
       false,
     );
